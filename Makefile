@@ -1,0 +1,26 @@
+.PHONY: run test lint format worker bench
+PY := .venv/bin/python
+# The first Python >= 3.12 that actually runs: on the PATH, else pyenv's installed versions
+# (a pyenv shim answers "command not found" until a version is selected). `make PYTHON=...` overrides.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+PYTEST_ARGS ?=
+
+.venv/installed: pyproject.toml
+	$(if $(PYTHON),,$(error Python 3.12+ is required: install it, or run make PYTHON=/path/to/python3.12))
+	$(PYTHON) -m venv .venv && $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -e ".[dev]" && touch $@
+
+run: .venv/installed
+	DJANGO_DEBUG=1 $(PY) manage.py migrate
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: .venv/installed
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: .venv/installed
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run && DJANGO_DEBUG=1 $(PY) manage.py check
+
+format: .venv/installed
+	$(PY) -m ruff check --fix . && $(PY) -m ruff format .

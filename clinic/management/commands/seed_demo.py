@@ -1,0 +1,44 @@
+"""Load the demo data set; run it again and nothing doubles."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from doctors import demo as doctors_demo
+from doctors.roles import FRONT_DESK
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo locations, specialties and doctors (idempotent). --doctors N adds a large synthetic set."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--doctors", type=int, default=0, help="Also generate N synthetic doctors.")
+
+    def handle(self, *args, **options):
+        counts = doctors_demo.seed(synthetic_doctors=options["doctors"])
+        self.stdout.write(f"Doctors: {counts['doctors']}, locations: {counts['locations']}")
+        if settings.DEBUG:
+            self._create_demo_users()
+
+    @transaction.atomic
+    def _create_demo_users(self):
+        """Development only: a superuser and a front-desk user, with fresh passwords printed each run."""
+        User = get_user_model()
+        for username, superuser in [("admin", True), ("frontdesk", False)]:
+            password = secrets.token_urlsafe(12)
+            user, _ = User.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@example.com"}
+            )
+            user.is_staff = True
+            user.is_superuser = superuser
+            user.set_password(password)
+            user.save()
+            if not superuser:
+                user.groups.add(Group.objects.get(name=FRONT_DESK))
+            self.stdout.write(self.style.SUCCESS(f"Login {username!r} with password {password!r}"))

@@ -1,0 +1,33 @@
+"""Small presentation helpers shared by every template."""
+
+from decimal import Decimal
+
+from django import template
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def money(value) -> str:
+    """Format an amount in the clinic's currency: 1200 -> "₹1,200", 99.5 -> "₹99.50"."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(value)
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return f"{settings.CLINIC_CURRENCY_SYMBOL}{text}"
+
+
+@register.simple_tag
+def icon(name: str, size: int = 16, label: str = "") -> str:
+    """Inline one SVG icon from templates/icons/; decorative unless it is given a label."""
+    svg = render_to_string(f"icons/{name}.svg", {"size": size, "label": label})
+    return mark_safe(svg.strip())
+
+
+@register.simple_tag
+def elided_pages(page_obj):
+    """Page numbers around the current page, with ellipses, for includes/pagination.html."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)

@@ -1,0 +1,48 @@
+"""The doctor directory's search and filter form (a GET form: its URL is shareable)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from doctors.models import DoctorSort, Language, Location, Specialty
+
+
+class DoctorFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search by name, specialty or condition"),
+        required=False,
+        max_length=100,
+        error_messages={"max_length": _("Keep the search under %(limit_value)d characters.")},
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. sciatica")}),
+    )
+    specialty = forms.ModelChoiceField(
+        Specialty.objects.all(), to_field_name="slug", required=False, empty_label=_("Any specialty")
+    )
+    city = forms.ChoiceField(label=_("City"), required=False)
+    location = forms.ModelChoiceField(
+        Location.objects.active(), to_field_name="slug", required=False, empty_label=_("Any location")
+    )
+    language = forms.ModelChoiceField(
+        Language.objects.all(), to_field_name="code", required=False, empty_label=_("Any language")
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), choices=DoctorSort, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cities = Location.objects.active().order_by("city").values_list("city", flat=True).distinct()
+        self.fields["city"].choices = [("", _("Any city")), *((city, city) for city in cities)]
+
+    def filter(self, queryset):
+        """Apply every valid filter; an invalid one is reported on its field and ignored."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.search(data["q"])
+        if data.get("specialty"):
+            queryset = queryset.filter(specialty=data["specialty"])
+        if data.get("city"):
+            queryset = queryset.filter(location__city=data["city"])
+        if data.get("location"):
+            queryset = queryset.filter(location=data["location"])
+        if data.get("language"):
+            queryset = queryset.filter(languages=data["language"])
+        return queryset.sorted_by(data.get("sort") or DoctorSort.RELEVANCE)

@@ -1,0 +1,239 @@
+"""Who and where: doctors, their specialties, the conditions they treat and the places they work.
+
+This app is the ground floor: it imports no other app of the project.
+"""
+
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not an IANA time zone such as Asia/Kolkata."),
+            params={"value": value},
+        )
+
+
+class Specialty(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("specialties")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("doctors:specialty", kwargs={"slug": self.slug})
+
+
+class Condition(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Procedure(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Language(models.Model):
+    code = models.SlugField(_("code"), max_length=12, unique=True, help_text=_("e.g. en, hi, kn"))
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LocationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Location(models.Model):
+    """A hospital or branch where doctors see patients."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    city = models.CharField(_("city"), max_length=80, db_index=True)
+    address = models.TextField(_("address"))
+    phone = PhoneNumberField(_("phone"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Kolkata", validators=[validate_time_zone]
+    )
+    map_url = models.URLField(
+        _("map link"), blank=True, help_text=_("A plain link to a map; nothing is embedded.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LocationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["city", "name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.city}"
+
+    def get_absolute_url(self):
+        return reverse("doctors:location", kwargs={"slug": self.slug})
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class DoctorSort(models.TextChoices):
+    RELEVANCE = "relevance", _("Relevance")
+    EXPERIENCE = "experience", _("Most experienced")
+    FEE = "fee", _("Lowest fee")
+
+
+class DoctorQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True, location__is_active=True)
+
+    def for_cards(self):
+        """Everything a doctor card shows, in one query for the whole page."""
+        return self.select_related("specialty", "location")
+
+    def search(self, query: str):
+        """Doctors whose name, specialty or treated conditions match, best matches first."""
+        condition_match = Exists(Condition.objects.filter(doctors=OuterRef("pk"), name__icontains=query))
+        return self.annotate(
+            relevance=Case(
+                When(name__icontains=query, then=Value(3)),
+                When(specialty__name__icontains=query, then=Value(2)),
+                When(condition_match, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        ).filter(relevance__gt=0)
+
+    def sorted_by(self, sort: str):
+        if sort == DoctorSort.EXPERIENCE:
+            return self.order_by("practising_since", "name")
+        if sort == DoctorSort.FEE:
+            return self.order_by("fee", "name")
+        if "relevance" in self.query.annotations:
+            return self.order_by("-relevance", "name")
+        return self.order_by("name")
+
+
+class Doctor(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="doctor",
+        help_text=_("The staff account this doctor signs in with, if any."),
+    )
+    name = models.CharField(_("name"), max_length=120, help_text=_("As shown to patients, e.g. Dr. Asha Rao"))
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    specialty = models.ForeignKey(
+        Specialty, on_delete=models.PROTECT, related_name="doctors", verbose_name=_("specialty")
+    )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        related_name="doctors",
+        verbose_name=_("main location"),
+    )
+    qualifications = models.CharField(_("qualifications"), max_length=160, help_text=_("e.g. MBBS, MS, MCh"))
+    practising_since = models.PositiveSmallIntegerField(
+        _("practising since"),
+        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
+        help_text=_("Year the doctor started practising; experience is counted from it."),
+    )
+    bio = models.TextField(_("biography"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="doctors/", blank=True)
+    languages = models.ManyToManyField(Language, related_name="doctors", blank=True)
+    conditions = models.ManyToManyField(Condition, related_name="doctors", blank=True)
+    procedures = models.ManyToManyField(Procedure, related_name="doctors", blank=True)
+    fee = models.DecimalField(_("consultation fee"), max_digits=10, decimal_places=2)
+    original_fee = models.DecimalField(
+        _("original fee"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Set only when the fee is discounted; shown struck through."),
+    )
+    booking_fee = models.DecimalField(_("booking fee"), max_digits=10, decimal_places=2, default=Decimal(0))
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Inactive doctors vanish from public pages but keep their history."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DoctorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fee__gte=0) & Q(booking_fee__gte=0),
+                name="doctor_fees_not_negative",
+                violation_error_message=_("Fees cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(original_fee__isnull=True) | Q(fee__lte=F("original_fee")),
+                name="doctor_fee_within_original",
+                violation_error_message=_("The fee cannot be higher than the original fee."),
+            ),
+        ]
+        indexes = [models.Index(fields=["is_active", "name"], name="doctor_active_name")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("doctors:detail", kwargs={"slug": self.slug})
+
+    @property
+    def years_of_experience(self) -> int:
+        return max(timezone.localdate().year - self.practising_since, 0)
+
+    @property
+    def is_discounted(self) -> bool:
+        return self.original_fee is not None and self.original_fee > self.fee
+
+    @property
+    def initials(self) -> str:
+        words = [w for w in self.name.replace(".", " ").split() if w.lower() not in {"dr", "prof"}]
+        return "".join(w[0] for w in words[:1] + words[1:][-1:]).upper()

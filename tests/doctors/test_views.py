@@ -1,0 +1,244 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from tests.factories import (
+    ConditionFactory,
+    DoctorFactory,
+    LanguageFactory,
+    LocationFactory,
+    ProcedureFactory,
+    SpecialtyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("doctors:list")
+
+
+def listed(response):
+    return [doctor.name for doctor in response.context["doctor_list"]]
+
+
+def test_the_list_shows_active_doctors_only(client):
+    DoctorFactory(name="Dr. Shown")
+    DoctorFactory(name="Dr. Retired", is_active=False)
+    response = client.get(LIST)
+    assert listed(response) == ["Dr. Shown"]
+    assertNotContains(response, "Dr. Retired")
+
+
+def test_q_searches_names_specialties_and_conditions(client):
+    DoctorFactory(name="Dr. Sciatica Expert")
+    DoctorFactory(name="Dr. Nerve", conditions=[ConditionFactory(name="Sciatica")])
+    DoctorFactory(name="Dr. Other")
+    assert listed(client.get(LIST, {"q": "sciatica"})) == ["Dr. Sciatica Expert", "Dr. Nerve"]
+
+
+@pytest.mark.parametrize("field", ["specialty", "city", "location", "language"])
+def test_each_filter_narrows_the_list(client, field):
+    wanted = DoctorFactory(
+        name="Dr. Wanted",
+        specialty=SpecialtyFactory(slug="spine"),
+        location=LocationFactory(slug="east", city="Pune"),
+        languages=[LanguageFactory(code="mr")],
+    )
+    DoctorFactory(name="Dr. Unwanted", languages=[LanguageFactory(code="ta")])
+    value = {"specialty": "spine", "city": "Pune", "location": "east", "language": "mr"}[field]
+
+    response = client.get(LIST, {field: value})
+
+    assert listed(response) == [wanted.name]
+
+
+def test_filters_combine_and_stay_in_the_shareable_url(client):
+    DoctorFactory(
+        name="Dr. Match",
+        location=LocationFactory(city="Pune"),
+        conditions=[ConditionFactory(name="Scoliosis")],
+    )
+    DoctorFactory(name="Dr. Wrong City", conditions=[ConditionFactory(name="Scoliosis curve")])
+    response = client.get(LIST, {"q": "scoliosis", "city": "Pune"})
+    assert listed(response) == ["Dr. Match"]
+    assertContains(response, 'value="scoliosis"')
+    assertContains(response, '<option value="Pune" selected>')
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("experience", ["Dr. Senior", "Dr. Middle", "Dr. Junior"]),
+        ("fee", ["Dr. Junior", "Dr. Senior", "Dr. Middle"]),
+        ("relevance", ["Dr. Junior", "Dr. Middle", "Dr. Senior"]),
+    ],
+)
+def test_each_sort_orders_the_list(client, sort, expected):
+    DoctorFactory(name="Dr. Senior", practising_since=1995, fee=Decimal(900))
+    DoctorFactory(name="Dr. Middle", practising_since=2005, fee=Decimal(1500))
+    DoctorFactory(name="Dr. Junior", practising_since=2018, fee=Decimal(500))
+    assert listed(client.get(LIST, {"sort": sort})) == expected
+
+
+def test_the_list_is_paginated_and_pages_keep_the_filters(client):
+    specialty = SpecialtyFactory(slug="spine")
+    DoctorFactory.create_batch(14, specialty=specialty)
+    first = client.get(LIST, {"specialty": "spine"})
+    second = client.get(LIST, {"specialty": "spine", "page": "2"})
+    assert len(first.context["doctor_list"]) == 12
+    assert len(second.context["doctor_list"]) == 2
+    assertContains(first, "?specialty=spine&amp;page=2")
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "999", "1e9", ""])
+def test_a_bad_page_number_shows_a_real_page(client, page):
+    DoctorFactory.create_batch(13)
+    response = client.get(LIST, {"page": page})
+    assert response.status_code == 200
+    assert response.context["doctor_list"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"specialty": "no-such-thing"},
+        {"city": "Atlantis"},
+        {"location": "x" * 300},
+        {"language": "klingon"},
+        {"sort": "price-desc"},
+        {"unknown": "parameter"},
+    ],
+)
+def test_unknown_filter_values_show_the_list_with_a_message(client, params):
+    DoctorFactory(name="Dr. Still Listed")
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    assert listed(response) == ["Dr. Still Listed"]
+    if "unknown" not in params:
+        assertContains(response, "Select a valid choice")
+
+
+def test_an_over_long_search_is_refused_next_to_the_field_and_kept(client):
+    DoctorFactory(name="Dr. Listed")
+    query = "spine " * 40
+    response = client.get(LIST, {"q": query})
+    assert response.status_code == 200
+    assertContains(response, "Keep the search under 100 characters")
+    assert response.context["form"]["q"].value() == query
+
+
+def test_the_card_shows_a_discounted_fee_struck_through_and_no_booking_fee(client):
+    DoctorFactory(fee=Decimal(1500), original_fee=Decimal(1800), booking_fee=Decimal(0))
+    response = client.get(LIST)
+    assertContains(response, "<strong>₹1,500</strong>", html=False)
+    assertContains(response, "₹1,800</del>")
+    assertContains(response, "No booking fee")
+
+
+def test_the_card_shows_a_booking_fee_and_no_strike_without_discount(client):
+    DoctorFactory(fee=Decimal(900), original_fee=None, booking_fee=Decimal(49))
+    response = client.get(LIST)
+    assertContains(response, "+ ₹49 booking fee")
+    assertNotContains(response, "<del")
+    assertNotContains(response, "No booking fee")
+
+
+def test_the_card_has_book_and_call_actions_and_an_initials_avatar(client):
+    DoctorFactory(name="Dr. Meera Kulkarni", practising_since=2004, qualifications="MBBS, MS, MCh")
+    response = client.get(LIST)
+    assertContains(response, "Book Appt.")
+    assertContains(response, 'href="tel:+91-80-4000-1234"')
+    assertContains(response, ">MK</span>")
+    assertContains(response, "MBBS, MS, MCh")
+
+
+def test_the_profile_shows_everything_about_the_doctor(client):
+    doctor = DoctorFactory(
+        bio="Treats backs.",
+        languages=[LanguageFactory(name="Kannada")],
+        conditions=[ConditionFactory(name="Sciatica")],
+        procedures=[ProcedureFactory(name="Microdiscectomy")],
+        location=LocationFactory(name="Whitefield branch", map_url="https://maps.example/whitefield"),
+    )
+    response = client.get(doctor.get_absolute_url())
+    for text in [
+        "Treats backs.",
+        "Kannada",
+        "Sciatica",
+        "Microdiscectomy",
+        "Whitefield branch",
+        "https://maps.example/whitefield",
+    ]:
+        assertContains(response, text)
+
+
+@pytest.mark.parametrize(
+    "doctor_kwargs",
+    [{"is_active": False}, {"location": None}],
+)
+def test_inactive_doctors_404_on_their_profile(client, doctor_kwargs):
+    if doctor_kwargs.get("location", 1) is None:
+        doctor_kwargs = {"location": LocationFactory(is_active=False)}
+    doctor = DoctorFactory(**doctor_kwargs)
+    assert client.get(doctor.get_absolute_url()).status_code == 404
+
+
+def test_specialty_and_location_pages_list_their_active_doctors(client):
+    specialty = SpecialtyFactory(name="Neurosurgery")
+    location = LocationFactory(name="Koregaon Park")
+    DoctorFactory(name="Dr. In Both", specialty=specialty, location=location)
+    DoctorFactory(name="Dr. Gone", specialty=specialty, location=location, is_active=False)
+    DoctorFactory(name="Dr. Elsewhere")
+    assert listed(client.get(specialty.get_absolute_url())) == ["Dr. In Both"]
+    assert listed(client.get(location.get_absolute_url())) == ["Dr. In Both"]
+
+
+def test_a_closed_location_page_404s(client):
+    assert client.get(LocationFactory(is_active=False).get_absolute_url()).status_code == 404
+
+
+def _page_urls(doctor):
+    return [
+        reverse("home"),
+        LIST,
+        f"{LIST}?q=disc&sort=fee",
+        doctor.get_absolute_url(),
+        doctor.specialty.get_absolute_url(),
+        doctor.location.get_absolute_url(),
+    ]
+
+
+def _query_counts(client, django_assert_max_num_queries, doctor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for url in _page_urls(doctor):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured))
+    return counts
+
+
+def test_public_pages_cost_the_same_queries_with_2_or_60_doctors(client, django_assert_max_num_queries):
+    specialty, location = SpecialtyFactory(), LocationFactory()
+    langs = [LanguageFactory(), LanguageFactory()]
+    conds = [ConditionFactory(name="Disc one"), ConditionFactory(name="Disc two")]
+    doctor = DoctorFactory(specialty=specialty, location=location, languages=langs, conditions=conds)
+    DoctorFactory(specialty=specialty, location=location, languages=langs, conditions=conds)
+    few = _query_counts(client, django_assert_max_num_queries, doctor)
+
+    for _ in range(58):
+        DoctorFactory(
+            specialty=specialty,
+            location=location,
+            languages=langs,
+            conditions=conds,
+            procedures=[ProcedureFactory()],
+        )
+        SpecialtyFactory()
+        LocationFactory()
+    many = _query_counts(client, django_assert_max_num_queries, doctor)
+
+    assert few == many

@@ -1,0 +1,27 @@
+"""Test settings: the real settings with production defaults, plus what a test run needs."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+
+from clinic.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+# Each xdist worker gets its own Redis database (REDIS_URL's database + worker number), so
+# one worker's cache.clear() cannot wipe another's rate-limit counters.
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    _base, _, _db = CACHES["default"]["LOCATION"].rpartition("/")  # noqa: F405
+    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    CACHES["default"]["LOCATION"] = f"{_base}/{int(_db or 0) + _worker}"  # noqa: F405
+
+# Serve static files straight from the apps and static/ (no collectstatic in tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
