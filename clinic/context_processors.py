@@ -6,7 +6,7 @@ import phonenumbers
 from django.conf import settings
 from django.utils import timezone
 
-from clinic.hours import describe_hours, line_status, parse_hours
+from clinic.hours import day_label, describe_hours, line_status, parse_hours
 
 
 @cache
@@ -30,4 +30,6 @@ def _identity() -> dict:
 def clinic(request):
     identity = _identity()
     now = timezone.localtime(timezone.now())
-    return {"clinic": identity, "phone_line": line_status(identity["hours"], now)}
+    status = line_status(identity["hours"], now)
+    opens_on = day_label(status.opens_at, now) if status.opens_at else ""
+    return {"clinic": identity, "phone_line": status, "phone_line_opens_on": opens_on}

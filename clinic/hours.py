@@ -64,6 +64,16 @@ def line_status(intervals: list[Interval], now: datetime) -> LineStatus:
     return LineStatus(False)
 
 
+def day_label(when: datetime, now: datetime) -> str:
+    """ "today", "tomorrow" or the weekday name of `when`, as seen from `now` (same zone)."""
+    days = (when.date() - now.date()).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    return DAY_NAMES[when.weekday()]
+
+
 def _at(now: datetime, days_ahead: int, at: time) -> datetime:
     date = (now + timedelta(days=days_ahead)).date()
     return datetime.combine(date, at, tzinfo=now.tzinfo)

@@ -31,6 +31,11 @@ class DoctorFilterForm(forms.Form):
         cities = Location.objects.active().order_by("city").values_list("city", flat=True).distinct()
         self.fields["city"].choices = [("", _("Any city")), *((city, city) for city in cities)]
 
+    @property
+    def is_filtered(self) -> bool:
+        """Whether any filter other than the search box is set or wrong (so the panel opens)."""
+        return self.is_bound and any(self.data.get(name) for name in self.fields if name != "q")
+
     def filter(self, queryset):
         """Apply every valid filter; an invalid one is reported on its field and ignored."""
         self.is_valid()

@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from clinic.hours import describe_hours, line_status, parse_hours
+from clinic.hours import day_label, describe_hours, line_status, parse_hours
 
 IST = zoneinfo.ZoneInfo("Asia/Kolkata")
 HOURS = parse_hours("Mon-Sat 08:00-20:00; Sun 09:00-13:00")
@@ -56,4 +56,18 @@ def test_header_says_when_the_line_opens_when_closed(client):
     # 16:00 UTC on Monday is 21:30 in Kolkata: closed until Tuesday 08:00 (UTC would say open).
     with time_machine.travel(datetime(2026, 11, 23, 16, 0, tzinfo=zoneinfo.ZoneInfo("UTC")), tick=False):
         response = client.get("/privacy/")
-    assert "Lines closed, open Tuesday 08:00" in response.text
+    assert "Lines closed, open tomorrow at 08:00" in response.text
+
+
+@pytest.mark.django_db
+def test_header_counts_days_in_clinic_time(client):
+    # 16:00 UTC on Saturday is 21:30 in Kolkata: closed, and Sunday 09:00 is "tomorrow" there.
+    with time_machine.travel(datetime(2026, 11, 21, 16, 0, tzinfo=zoneinfo.ZoneInfo("UTC")), tick=False):
+        assert "open tomorrow at 09:00" in client.get("/privacy/").text
+
+
+def test_day_label_names_today_tomorrow_and_later_days():
+    now = datetime(2026, 11, 23, 7, 0, tzinfo=IST)  # Monday
+    assert day_label(datetime(2026, 11, 23, 8, 0, tzinfo=IST), now) == "today"
+    assert day_label(datetime(2026, 11, 24, 8, 0, tzinfo=IST), now) == "tomorrow"
+    assert day_label(datetime(2026, 11, 26, 8, 0, tzinfo=IST), now) == "Thursday"

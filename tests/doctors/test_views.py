@@ -242,3 +242,10 @@ def test_public_pages_cost_the_same_queries_with_2_or_60_doctors(client, django_
     many = _query_counts(client, django_assert_max_num_queries, doctor)
 
     assert few == many
+
+
+def test_the_filter_panel_opens_when_a_filter_is_set_or_wrong(client):
+    DoctorFactory(specialty=SpecialtyFactory(slug="spine"))
+    assertContains(client.get(LIST, {"q": "x"}), '<details class="filter-more">')
+    assertContains(client.get(LIST, {"specialty": "spine"}), '<details class="filter-more" open>')
+    assertContains(client.get(LIST, {"city": "Nowhere"}), '<details class="filter-more" open>')
