@@ -3,10 +3,21 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from articles.sitemaps import ArticleSitemap, CategorySitemap
 from clinic import views
+from doctors.sitemaps import DoctorSitemap, LocationSitemap, SpecialtySitemap
+
+SITEMAPS = {
+    "doctors": DoctorSitemap,
+    "specialties": SpecialtySitemap,
+    "locations": LocationSitemap,
+    "articles": ArticleSitemap,
+    "article-categories": CategorySitemap,
+}
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -14,6 +25,9 @@ urlpatterns = [
     path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("doctors.urls")),
+    path("", include("articles.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]
 
 if settings.DEBUG:

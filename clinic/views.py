@@ -1,11 +1,17 @@
-"""Site-wide pages: home and the load balancer's health check."""
+"""Site-wide pages: home, robots.txt and the load balancer's health check."""
 
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from articles.models import Article
 from doctors.models import Doctor
+
+LATEST_ARTICLES = 3
 
 
 class HomeView(TemplateView):
@@ -13,7 +19,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         doctors = Doctor.objects.active().for_cards().sorted_by("experience")[:6]
-        return super().get_context_data(featured_doctors=doctors, **kwargs)
+        latest_articles = Article.objects.published().for_list().newest_first()[:LATEST_ARTICLES]
+        return super().get_context_data(featured_doctors=doctors, latest_articles=latest_articles, **kwargs)
 
 
 @never_cache
@@ -26,3 +33,17 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def robots_txt(request):
+    """Crawl everything public; keep out of the admin, private manage links and staff pages."""
+    lines = [
+        "User-agent: *",
+        f"Disallow: /{settings.ADMIN_URL.lstrip('/')}",
+        "Disallow: /a/",
+        "Disallow: /staff/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -3,8 +3,12 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from articles.models import Article
+from doctors import seo
 from doctors.forms import DoctorFilterForm
 from doctors.models import Doctor, Location, Specialty
+
+PROFILE_ARTICLES = 6
 
 
 class ForgivingPaginationMixin:
@@ -37,6 +41,13 @@ class DoctorDetailView(DetailView):
     def get_queryset(self):
         return Doctor.objects.active().for_cards().prefetch_related("languages", "conditions", "procedures")
 
+    def get_context_data(self, **kwargs):
+        doctor = self.object
+        articles = Article.objects.published().involving(doctor).for_list().newest_first()[:PROFILE_ARTICLES]
+        return super().get_context_data(
+            doctor_articles=articles, physician_json_ld=seo.physician(doctor, self.request), **kwargs
+        )
+
 
 class SpecialtyDetailView(ForgivingPaginationMixin, ListView):
     template_name = "doctors/specialty_detail.html"
@@ -59,4 +70,6 @@ class LocationDetailView(ForgivingPaginationMixin, ListView):
         return Doctor.objects.active().for_cards().filter(location=self.location).sorted_by("experience")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(location=self.location, **kwargs)
+        return super().get_context_data(
+            location=self.location, clinic_json_ld=seo.medical_clinic(self.location, self.request), **kwargs
+        )

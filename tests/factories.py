@@ -1,11 +1,15 @@
 """factory-boy factories for every model; unique fields use sequences."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from articles.models import FAQ, Article, ArticleStatus, Category
+from articles.services import article_render
 from doctors.models import Condition, Doctor, Language, Location, Procedure, Specialty
 
 
@@ -97,3 +101,57 @@ class DoctorFactory(DjangoModelFactory):
     def procedures(self, create, extracted, **kwargs):
         if create and extracted:
             self.procedures.set(extracted)
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class ArticleFactory(DjangoModelFactory):
+    """A published article, rendered the way the admin renders it."""
+
+    class Meta:
+        model = Article
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Article {n}")
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    summary = "What this article is about."
+    body = "## First section\n\nSome words.\n\n## Second section\n\nMore words."
+    category = factory.SubFactory(CategoryFactory)
+    author = factory.SubFactory(DoctorFactory)
+    reviewer = factory.SubFactory(DoctorFactory)
+    status = ArticleStatus.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    last_reviewed_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        article = model_class(*args, **kwargs)
+        article_render(article=article)
+        article.save()
+        return article
+
+    @factory.post_generation
+    def specialties(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.specialties.set(extracted)
+
+    @factory.post_generation
+    def conditions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.conditions.set(extracted)
+
+
+class FAQFactory(DjangoModelFactory):
+    class Meta:
+        model = FAQ
+
+    article = factory.SubFactory(ArticleFactory)
+    question = factory.Sequence(lambda n: f"Question {n}?")
+    answer = "An answer."
+    order = factory.Sequence(lambda n: n)

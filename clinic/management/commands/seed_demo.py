@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from articles import demo as articles_demo
 from doctors import demo as doctors_demo
 from doctors.roles import FRONT_DESK
 
@@ -19,10 +20,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--doctors", type=int, default=0, help="Also generate N synthetic doctors.")
+        parser.add_argument(
+            "--articles", type=int, default=0, help="Also generate N short synthetic published articles."
+        )
 
     def handle(self, *args, **options):
         counts = doctors_demo.seed(synthetic_doctors=options["doctors"])
         self.stdout.write(f"Doctors: {counts['doctors']}, locations: {counts['locations']}")
+        article_counts = articles_demo.seed(synthetic_articles=options["articles"])
+        self.stdout.write(f"Articles: {article_counts['articles']}")
         if settings.DEBUG:
             self._create_demo_users()
 
