@@ -1,7 +1,8 @@
-"""Site-wide pages: home and the load balancer's health check."""
+"""Site-wide pages: home, the load balancer's health check and the favicon."""
 
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -26,3 +27,11 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without an icon link (the admin): point them at ours.
+
+    Resolved per request, not at import, so a missing static manifest cannot break URL loading.
+    """
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
