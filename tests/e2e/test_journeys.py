@@ -47,7 +47,9 @@ def assert_profile_offers_booking_and_a_call(page, name):
 
 @pytest.mark.parametrize("javascript_enabled", [True, False], ids=["js", "no-js"])
 @pytest.mark.parametrize("viewport", [PHONE], ids=["phone"])
-def test_a_patient_on_a_phone_finds_a_doctor_for_their_condition(page, demo_site, viewport, javascript_enabled):
+def test_a_patient_on_a_phone_finds_a_doctor_for_their_condition(
+    page, demo_site, viewport, javascript_enabled
+):
     page.goto("/doctors/")
     page.get_by_label("Search by name, specialty or condition").fill("sciatica")
     page.get_by_role("button", name="Show doctors").click()
