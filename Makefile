@@ -24,3 +24,9 @@ lint: .venv/installed
 
 format: .venv/installed
 	$(PY) -m ruff check --fix . && $(PY) -m ruff format .
+
+# Seeds a large data set into a fresh database (PostgreSQL clinic_bench when DATABASE_URL is set,
+# else bench/bench.sqlite3), serves it with gunicorn and loads each URL with wrk: see bench/run.py.
+bench: .venv/installed
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(PY) -m bench.run $(BENCH_ARGS)

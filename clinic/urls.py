@@ -23,6 +23,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
+    path("favicon.ico", views.favicon),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("doctors.urls")),
     path("", include("articles.urls")),

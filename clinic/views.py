@@ -1,8 +1,9 @@
-"""Site-wide pages: home, robots.txt and the load balancer's health check."""
+"""Site-wide pages: home, robots.txt, the favicon and the load balancer's health check."""
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -47,3 +48,11 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without an icon link (the admin): point them at ours.
+
+    Resolved per request, not at import, so a missing static manifest cannot break URL loading.
+    """
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -86,3 +86,10 @@ def test_pages_make_no_third_party_requests(client):
     html = client.get("/").text
     sources = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
     assert all("testserver" in url for url in sources), sources
+
+
+def test_favicon_ico_redirects_to_the_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/static/favicon.svg"
+    assert client.get(response.headers["Location"]).status_code == 200

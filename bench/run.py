@@ -1,0 +1,305 @@
+"""Benchmark driver for `make bench` (SPEC 6).
+
+Creates a fresh database (PostgreSQL `clinic_bench` on the server `DATABASE_URL` points at, else
+the SQLite file `bench/bench.sqlite3`), migrates and seeds it, serves the app with gunicorn under
+production settings plus a bare floor view (`bench.settings`), and loads each URL from a separate
+process on loopback with wrk at fixed concurrency for a fixed time. Prints one line per URL and
+writes the same to `bench/results/latest.json`.
+
+Each page is reported as a ratio to the floor measured in the same run: absolute numbers drift
+10-30 % between runs on a shared machine, ratios much less.
+"""
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+RESULTS = BENCH / "results" / "latest.json"
+GUNICORN_LOG = BENCH / "results" / "gunicorn.log"
+SQLITE_FILE = BENCH / "bench.sqlite3"
+POSTGRES_NAME = "clinic_bench"
+# seed_demo flags and sizes; a flag is passed only when `seed_demo --help` lists it, so the bench
+# works before the booking and articles apps add theirs and picks them up once they do.
+SEED = {"--doctors": 1000, "--appointments": 200_000, "--articles": 200}
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    path: str
+    lua: str = ""  # wrk script for this URL (e.g. POST bodies), placed above report.lua
+
+
+def targets(sample: dict) -> list[Target]:
+    """The URLs to load, floor first. Still to add: article detail, availability JSON, booking POST."""
+    return [
+        Target("floor", "/bench/floor"),
+        Target("home", "/"),
+        Target("doctor list (filters)", f"/doctors/?q=pain&city={sample['city']}&sort=experience"),
+        Target("doctor profile", f"/doctors/{sample['doctor']}/"),
+    ]
+
+
+# Run inside the seeded database: real slugs to request, and the size of what was seeded.
+SAMPLE_CODE = """
+import json
+from django.apps import apps
+from doctors.models import Doctor
+doctors = Doctor.objects.active().select_related("location").order_by("pk")
+doctor = doctors[doctors.count() // 2]
+counts = {m._meta.label: m.objects.count() for a in ("doctors", "appointments", "articles")
+          for m in apps.get_app_config(a).get_models()}
+print(json.dumps({"doctor": doctor.slug, "city": doctor.location.city, "counts": counts}))
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 8)))
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk (make bench does this)")
+
+    started = time.monotonic()
+    env, database = bench_environment()
+    step(f"fresh {database} database")
+    recreate_database(env)
+    step("migrate")
+    manage(env, "migrate", "--noinput", "-v0")
+    help_text = manage(env, "seed_demo", "--help")
+    seed_flags = [f"{flag}={size}" for flag, size in SEED.items() if flag in help_text]
+    step(f"seed_demo {' '.join(seed_flags)}")
+    manage(env, "seed_demo", *seed_flags)
+    sample = json.loads(manage(env, "shell", "-c", SAMPLE_CODE).strip().splitlines()[-1])
+    print(f"    seeded: {', '.join(f'{label} {n:,}' for label, n in sample['counts'].items())}")
+    step("collectstatic")
+    manage(env, "collectstatic", "--noinput", "-v0")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    step(f"gunicorn: {args.workers} sync workers on {base}")
+    server = start_gunicorn(env, port, args.workers)
+    try:
+        wait_until_healthy(server, base)
+        plan = targets(sample)
+        preflight(base, plan)
+        print(f"    wrk -t{args.threads} -c{args.connections} -d{args.duration}s per URL\n")
+        results = []
+        for target in plan:
+            result = load(base, target, args)
+            results.append(result)
+            floor = results[0]["requests_per_s"]
+            result["ratio_to_floor"] = round(result["requests_per_s"] / floor, 3) if floor else None
+            print(format_line(result), flush=True)
+    finally:
+        stop(server)
+
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": database,
+        "machine": machine(),
+        "load": {
+            "tool": "wrk",
+            "threads": args.threads,
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "gunicorn_workers": args.workers,
+            "worker_class": "sync",
+        },
+        "seed": {"flags": seed_flags, "counts": sample["counts"]},
+        "results": results,
+        "elapsed_s": round(time.monotonic() - started, 1),
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwrote {RESULTS.relative_to(ROOT)} ({report['elapsed_s']} s in all)")
+    return 0
+
+
+def step(message: str) -> None:
+    print(f"::: {message}", flush=True)
+
+
+def bench_environment() -> tuple[dict, str]:
+    """Production settings (debug off) with a throwaway key, plain HTTP on loopback, a bench database."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_DEBUG"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        PYTHONUNBUFFERED="1",
+    )
+    if env.get("DATABASE_URL"):
+        # Always a database of our own on that server, never the one in the URL: we drop it.
+        env["DATABASE_URL"] = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(path=f"/{POSTGRES_NAME}"))
+        return env, "postgresql"
+    env["SQLITE_PATH"] = str(SQLITE_FILE)
+    return env, "sqlite"
+
+
+def recreate_database(env: dict) -> None:
+    if "DATABASE_URL" in env:
+        import psycopg
+
+        admin_url = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(path="/postgres"))
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {POSTGRES_NAME} WITH (FORCE)")
+            connection.execute(f"CREATE DATABASE {POSTGRES_NAME}")
+        return
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240
+    )
+    if result.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
+    GUNICORN_LOG.parent.mkdir(parents=True, exist_ok=True)
+    GUNICORN_LOG.unlink(missing_ok=True)
+    command = [
+        sys.executable, "-m", "gunicorn", "clinic.wsgi:application",
+        "--chdir", str(ROOT),
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers),
+        "--worker-class", "sync",
+        "--log-level", "warning",
+        "--error-logfile", str(GUNICORN_LOG),
+    ]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def wait_until_healthy(server: subprocess.Popen, base: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited with {server.returncode}; see {GUNICORN_LOG}")
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    sys.exit(f"gunicorn did not answer /healthz within {timeout:.0f} s; see {GUNICORN_LOG}")
+
+
+def preflight(base: str, plan: list[Target]) -> None:
+    """A benchmark of an error page measures nothing: every plain GET must answer 200 first."""
+    for target in plan:
+        if target.lua:
+            continue
+        try:
+            with urllib.request.urlopen(base + target.path, timeout=10) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        if status != 200:
+            sys.exit(f"{target.name} ({target.path}) answered {status}, not 200")
+
+
+def load(base: str, target: Target, args) -> dict:
+    report_lua = (BENCH / "report.lua").read_text()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", dir=BENCH / "results", delete=False) as script:
+        script.write(f"{target.lua}\n{report_lua}")
+    try:
+        command = [
+            "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
+            "--timeout", "5s", "--latency", "-s", script.name, base + target.path,
+        ]  # fmt: skip
+        output = subprocess.run(
+            command, capture_output=True, text=True, timeout=args.duration + 60, check=True
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    values = dict(pair.split("=") for pair in line.split()[1:])
+    seconds = int(values["duration_us"]) / 1e6
+    return {
+        "name": target.name,
+        "path": target.path,
+        "requests": int(values["requests"]),
+        "requests_per_s": round(int(values["requests"]) / seconds, 1),
+        "p50_ms": round(int(values["p50_us"]) / 1000, 2),
+        "p99_ms": round(int(values["p99_us"]) / 1000, 2),
+        "non_2xx": int(values["non2xx"]),
+        "socket_errors": int(values["socket_errors"]),
+    }
+
+
+def format_line(result: dict) -> str:
+    ratio = result["ratio_to_floor"]
+    return (
+        f"{result['name']:<24} {result['requests_per_s']:>8.1f} req/s"
+        f"  p50 {result['p50_ms']:>7.2f} ms  p99 {result['p99_ms']:>7.2f} ms"
+        f"  non-2xx {result['non_2xx']:>5}  {ratio:>5.2f} x floor"
+    )
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def machine() -> dict:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gb": round(memory_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
