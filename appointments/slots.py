@@ -46,6 +46,11 @@ class Slot:
     def local_date(self) -> date:
         return self.local_start.date()
 
+    @property
+    def start_param(self) -> str:
+        """The start as the picker writes it into links and forms: ISO 8601 in UTC."""
+        return self.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
 
 Range = tuple[datetime, datetime]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("doctors.urls")),
+    path("", include("appointments.urls")),
 ]
 
 if settings.DEBUG:

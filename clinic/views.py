@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from appointments import availability
 from doctors.models import Doctor
 
 
@@ -12,7 +13,9 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        doctors = Doctor.objects.active().for_cards().sorted_by("experience")[:6]
+        doctors = availability.next_free_slots(
+            Doctor.objects.active().for_cards().sorted_by("experience")[:6]
+        )
         return super().get_context_data(featured_doctors=doctors, **kwargs)
 
 

@@ -1,8 +1,11 @@
 """Public doctor directory: list with search and filters, profile, specialty and location pages."""
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from appointments import availability
+from appointments.views import picker_context
 from doctors.forms import DoctorFilterForm
 from doctors.models import Doctor, Location, Specialty
 
@@ -16,6 +19,11 @@ class ForgivingPaginationMixin:
         paginator = self.get_paginator(queryset, page_size)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        availability.next_free_slots(context["doctor_list"])  # one bulk call for the page's cards
+        return context
 
 
 class DoctorListView(ForgivingPaginationMixin, ListView):
@@ -36,6 +44,11 @@ class DoctorDetailView(DetailView):
 
     def get_queryset(self):
         return Doctor.objects.active().for_cards().prefetch_related("languages", "conditions", "procedures")
+
+    def get_context_data(self, **kwargs):
+        availability.next_free_slots([self.object])
+        url = reverse("appointments:picker", kwargs={"slug": self.object.slug})
+        return super().get_context_data(picker=picker_context(self.object, None, url=url), **kwargs)
 
 
 class SpecialtyDetailView(ForgivingPaginationMixin, ListView):
