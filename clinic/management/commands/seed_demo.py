@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from appointments import demo as appointments_demo
 from doctors import demo as doctors_demo
 from doctors.roles import FRONT_DESK
 
@@ -19,10 +20,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--doctors", type=int, default=0, help="Also generate N synthetic doctors.")
+        parser.add_argument(
+            "--appointments", type=int, default=0, help="Also generate N appointments (for benchmarks)."
+        )
 
     def handle(self, *args, **options):
         counts = doctors_demo.seed(synthetic_doctors=options["doctors"])
         self.stdout.write(f"Doctors: {counts['doctors']}, locations: {counts['locations']}")
+        booking = appointments_demo.seed(appointments=options["appointments"])
+        self.stdout.write(f"Working hours: {booking['hours']}, appointments: {booking['appointments']}")
         if settings.DEBUG:
             self._create_demo_users()
 
