@@ -272,9 +272,6 @@ def appointment_cancel_view(request, token):
         except PastCutoff as error:
             form.add_error(None, error)
             status = 403
-        except SlotUnavailable as error:  # pragma: no cover - not raised by cancel
-            form.add_error(None, error)
-            status = 400
         else:
             messages.success(
                 request, _("Your appointment is cancelled. The time is free for someone else now.")
