@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment, DoctorSchedule, TimeOff, WorkingHours
+from appointments.services import unique_reference
 from doctors.admin import DoctorAdmin
 from doctors.models import Doctor
 
@@ -52,6 +53,11 @@ class AppointmentAdmin(admin.ModelAdmin):
         ),
         (_("History"), {"fields": ["cancel_reason", "cancelled_at", "created_at", "updated_at"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if not obj.reference:  # an appointment added in the admin gets a reference like any other
+            obj.reference = unique_reference()
+        super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request, obj=None):
         # The slot and status change through services (issue 5: staff workflow), not raw edits.

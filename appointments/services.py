@@ -67,7 +67,7 @@ def is_changeable(appointment: Appointment, now: datetime | None = None) -> bool
     return appointment.is_active and appointment.starts_at - now >= settings.BOOKING_CUTOFF
 
 
-def _unique_reference() -> str:
+def unique_reference() -> str:
     for _attempt in range(10):
         reference = new_reference()
         if not Appointment.objects.filter(reference=reference).exists():
@@ -143,7 +143,7 @@ def appointment_book(
         visit_type=visit_type,
         source=source,
         booking_token=booking_token,
-        reference=_unique_reference(),
+        reference=unique_reference(),
     )
     try:
         appointment.full_clean()

@@ -35,3 +35,32 @@ def test_the_admin_shows_appointments_and_doctor_inlines(admin_client):
     assert response.status_code == 200
     assert b"working_hours-TOTAL_FORMS" in response.content
     assert b"time_off-TOTAL_FORMS" in response.content
+
+
+def test_an_appointment_added_in_the_admin_gets_a_reference(admin_client):
+    from datetime import timedelta
+
+    from tests.factories import DoctorFactory
+
+    doctor = DoctorFactory()
+    start = timezone.localtime(timezone.now() + timedelta(days=2)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    response = admin_client.post(
+        "/admin/appointments/appointment/add/",
+        {
+            "doctor": doctor.pk,
+            "location": doctor.location.pk,
+            "starts_at_0": start.strftime("%Y-%m-%d"),
+            "starts_at_1": start.strftime("%H:%M:%S"),
+            "ends_at_0": (start + timedelta(minutes=20)).strftime("%Y-%m-%d"),
+            "ends_at_1": (start + timedelta(minutes=20)).strftime("%H:%M:%S"),
+            "status": "booked",
+            "source": "phone",
+            "patient_name": "Caller",
+            "patient_phone": "+919812345678",
+            "visit_type": "first",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert len(Appointment.objects.get().reference) == 8
