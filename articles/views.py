@@ -1,9 +1,12 @@
 """Public article pages: the list, category pages and the article itself (with draft preview for editors)."""
 
+from datetime import UTC, datetime
+
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, ListView
 
+from appointments import availability
 from articles import seo
 from articles.models import Article, Category
 from articles.services import article_ensure_rendered
@@ -12,15 +15,24 @@ from doctors.views import ForgivingPaginationMixin
 
 PREVIEW_PERMISSION = "articles.view_article"
 SPECIALIST_CARDS = 4
+SPECIALIST_CANDIDATES = 12
 MORE_FROM_CATEGORY = 3
 
 
 def specialists_for(article: Article, limit: int = SPECIALIST_CARDS):
-    """Active doctors who treat what the article is about, in one query.
+    """Active doctors who treat what the article is about, soonest free time first.
 
-    Doctors matching its specialties or conditions, the author and reviewer first (so every article
-    leads to a bookable doctor, even one tagged with nothing), then the most experienced.
+    Candidates are doctors matching its specialties or conditions plus the author and reviewer (so
+    every article leads to a bookable doctor, even one tagged with nothing): a bounded set read in
+    one query, given their next free times in one bulk call, then ordered by that time.
     """
+    candidates = availability.next_free_slots(_candidates(article)[:SPECIALIST_CANDIDATES])
+    never = datetime.max.replace(tzinfo=UTC)
+    candidates.sort(key=lambda d: d.next_free_slot.start if d.next_free_slot else never)
+    return candidates[:limit]
+
+
+def _candidates(article: Article):
     own = [article.author_id, article.reviewer_id]
     return (
         Doctor.objects.active()
@@ -34,7 +46,7 @@ def specialists_for(article: Article, limit: int = SPECIALIST_CARDS):
             wrote_it=Case(When(pk__in=own, then=Value(1)), default=Value(0), output_field=IntegerField())
         )
         .distinct()
-        .order_by("-wrote_it", "practising_since", "name")[:limit]
+        .order_by("-wrote_it", "practising_since", "name")
     )
 
 

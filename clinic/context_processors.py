@@ -24,6 +24,7 @@ def _identity() -> dict:
         "time_zone": settings.TIME_ZONE,
         "currency": settings.CLINIC_CURRENCY,
         "currency_symbol": settings.CLINIC_CURRENCY_SYMBOL,
+        "card_lookahead_days": settings.BOOKING_CARD_LOOKAHEAD_DAYS,
     }
 
 

@@ -4,6 +4,7 @@ The README tables every variable with its development and production default.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -155,6 +156,17 @@ TIME_ZONE = os.environ.get("CLINIC_TIME_ZONE", "Asia/Kolkata")
 PHONENUMBER_DEFAULT_REGION = os.environ.get("CLINIC_PHONE_REGION", "IN")
 PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+
+# Booking policy (SPEC 3.3). Times are read in each location's time zone.
+BOOKING_MIN_NOTICE = timedelta(minutes=int(os.environ.get("BOOKING_MIN_NOTICE_MINUTES", 120)))
+BOOKING_HORIZON_DAYS = int(os.environ.get("BOOKING_HORIZON_DAYS", 30))
+BOOKING_CUTOFF = timedelta(hours=float(os.environ.get("BOOKING_CUTOFF_HOURS", 4)))
+# Cards show the next free time within this many days ("call us" beyond it).
+BOOKING_CARD_LOOKAHEAD_DAYS = int(os.environ.get("BOOKING_CARD_LOOKAHEAD_DAYS", 14))
+# Booking, cancel and reschedule POSTs allowed per client IP per hour (counted in the cache).
+BOOKING_RATE_LIMIT = int(os.environ.get("BOOKING_RATE_LIMIT", 20))
+# A manage link works until this many days after the visit ends.
+MANAGE_LINK_DAYS = int(os.environ.get("MANAGE_LINK_DAYS", 30))
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

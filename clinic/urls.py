@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("", include("appointments.urls")),
 ]
 
 if settings.DEBUG:

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from appointments import availability
 from articles.models import Article
 from doctors.models import Doctor
 
@@ -19,7 +20,9 @@ class HomeView(TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        doctors = Doctor.objects.active().for_cards().sorted_by("experience")[:6]
+        doctors = availability.next_free_slots(
+            Doctor.objects.active().for_cards().sorted_by("experience")[:6]
+        )
         latest_articles = Article.objects.published().for_list().newest_first()[:LATEST_ARTICLES]
         return super().get_context_data(featured_doctors=doctors, latest_articles=latest_articles, **kwargs)
 

@@ -1,8 +1,11 @@
 """Public doctor directory: list with search and filters, profile, specialty and location pages."""
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
+from appointments import availability
+from appointments.views import picker_context
 from articles.models import Article
 from doctors import seo
 from doctors.forms import DoctorFilterForm
@@ -22,9 +25,19 @@ class ForgivingPaginationMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
-class DoctorListView(ForgivingPaginationMixin, ListView):
-    template_name = "doctors/doctor_list.html"
+class DoctorCardsMixin(ForgivingPaginationMixin):
+    """A paginated page of doctor cards, each with its next free time (one bulk call per page)."""
+
     context_object_name = "doctor_list"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        availability.next_free_slots(context["doctor_list"])
+        return context
+
+
+class DoctorListView(DoctorCardsMixin, ListView):
+    template_name = "doctors/doctor_list.html"
 
     def get_queryset(self):
         self.form = DoctorFilterForm(self.request.GET or None)
@@ -43,15 +56,19 @@ class DoctorDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         doctor = self.object
+        availability.next_free_slots([doctor])
+        url = reverse("appointments:picker", kwargs={"slug": doctor.slug})
         articles = Article.objects.published().involving(doctor).for_list().newest_first()[:PROFILE_ARTICLES]
         return super().get_context_data(
-            doctor_articles=articles, physician_json_ld=seo.physician(doctor, self.request), **kwargs
+            picker=picker_context(doctor, None, url=url),
+            doctor_articles=articles,
+            physician_json_ld=seo.physician(doctor, self.request),
+            **kwargs,
         )
 
 
-class SpecialtyDetailView(ForgivingPaginationMixin, ListView):
+class SpecialtyDetailView(DoctorCardsMixin, ListView):
     template_name = "doctors/specialty_detail.html"
-    context_object_name = "doctor_list"
 
     def get_queryset(self):
         self.specialty = get_object_or_404(Specialty, slug=self.kwargs["slug"])
@@ -61,9 +78,8 @@ class SpecialtyDetailView(ForgivingPaginationMixin, ListView):
         return super().get_context_data(specialty=self.specialty, **kwargs)
 
 
-class LocationDetailView(ForgivingPaginationMixin, ListView):
+class LocationDetailView(DoctorCardsMixin, ListView):
     template_name = "doctors/location_detail.html"
-    context_object_name = "doctor_list"
 
     def get_queryset(self):
         self.location = get_object_or_404(Location.objects.active(), slug=self.kwargs["slug"])

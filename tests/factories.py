@@ -1,6 +1,6 @@
 """factory-boy factories for every model; unique fields use sequences."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 import factory
@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from appointments.models import Appointment, TimeOff, WorkingHours
 from articles.models import FAQ, Article, ArticleStatus, Category
 from articles.services import article_render
 from doctors.models import Condition, Doctor, Language, Location, Procedure, Specialty
@@ -155,3 +156,47 @@ class FAQFactory(DjangoModelFactory):
     question = factory.Sequence(lambda n: f"Question {n}?")
     answer = "An answer."
     order = factory.Sequence(lambda n: n)
+
+
+class WorkingHoursFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkingHours
+
+    doctor = factory.SubFactory(DoctorFactory)
+    location = factory.LazyAttribute(lambda o: o.doctor.location)
+    weekday = 0
+    starts_at = time(9, 0)
+    ends_at = time(13, 0)
+
+
+class TimeOffFactory(DjangoModelFactory):
+    class Meta:
+        model = TimeOff
+
+    doctor = factory.SubFactory(DoctorFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=8))
+
+
+class AppointmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Appointment
+
+    doctor = factory.SubFactory(DoctorFactory)
+    location = factory.LazyAttribute(lambda o: o.doctor.location)
+    starts_at = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=1)).replace(microsecond=0))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(minutes=20))
+    patient_name = factory.Sequence(lambda n: f"Patient {n}")
+    patient_phone = factory.Sequence(lambda n: f"+9198{n:08d}")
+    reference = factory.Sequence(lambda n: f"T{n:07d}")
+
+
+def week_hours(doctor, *, weekdays=range(7), intervals=((time(9, 0), time(13, 0)),), location=None):
+    """Give `doctor` the same hours on each of `weekdays`."""
+    return [
+        WorkingHoursFactory(
+            doctor=doctor, location=location or doctor.location, weekday=day, starts_at=s, ends_at=e
+        )
+        for day in weekdays
+        for s, e in intervals
+    ]

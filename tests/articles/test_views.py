@@ -216,3 +216,24 @@ def test_article_pages_cost_the_same_queries_with_3_or_300_articles(client):
     many = [_count_queries(client, url) for url in _urls(article)]
 
     assert few == many
+
+
+def test_consult_a_specialist_lists_the_soonest_available_doctor_first(client):
+    import time_machine
+
+    from tests.factories import SpecialtyFactory, week_hours
+
+    specialty = SpecialtyFactory()
+    no_hours = DoctorFactory(name="Dr. No Hours", specialty=specialty)
+    later = DoctorFactory(name="Dr. Thursday", specialty=specialty)
+    sooner = DoctorFactory(name="Dr. Tuesday", specialty=specialty)
+    week_hours(later, weekdays=[3])
+    week_hours(sooner, weekdays=[1])
+    article = ArticleFactory(author=no_hours, reviewer=later, specialties=[specialty])
+
+    # Monday 23 November 2026, 08:30 in Kolkata.
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 3, 0, tzinfo=datetime.UTC), tick=False):
+        response = client.get(article.get_absolute_url())
+
+    names = [doctor.name for doctor in response.context["specialists"]]
+    assert names == ["Dr. Tuesday", "Dr. Thursday", "Dr. No Hours"]

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from appointments import demo as appointments_demo
 from articles import demo as articles_demo
 from doctors import demo as doctors_demo
 from doctors.roles import FRONT_DESK
@@ -15,7 +16,8 @@ from doctors.roles import FRONT_DESK
 
 class Command(BaseCommand):
     help = (
-        "Create demo locations, specialties and doctors (idempotent). --doctors N adds a large synthetic set."
+        "Create demo locations, doctors, working hours, appointments and articles (idempotent). "
+        "--doctors, --appointments and --articles add large synthetic sets for benchmarks."
     )
 
     def add_arguments(self, parser):
@@ -23,12 +25,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--articles", type=int, default=0, help="Also generate N short synthetic published articles."
         )
+        parser.add_argument(
+            "--appointments", type=int, default=0, help="Also generate N appointments (for benchmarks)."
+        )
 
     def handle(self, *args, **options):
         counts = doctors_demo.seed(synthetic_doctors=options["doctors"])
         self.stdout.write(f"Doctors: {counts['doctors']}, locations: {counts['locations']}")
         article_counts = articles_demo.seed(synthetic_articles=options["articles"])
         self.stdout.write(f"Articles: {article_counts['articles']}")
+        booking = appointments_demo.seed(appointments=options["appointments"])
+        self.stdout.write(f"Working hours: {booking['hours']}, appointments: {booking['appointments']}")
         if settings.DEBUG:
             self._create_demo_users()
 

@@ -1,0 +1,156 @@
+"""The slot engine's loader: reads one window of hours, time off and bookings, then asks `slots`.
+
+Each call costs a fixed number of queries (hours with slot length, time off, appointments),
+whatever the number of doctors asked about or the size of the appointments table: time off and
+appointments are read only inside the window, through the (doctor, starts_at) indexes.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from appointments import slots as engine
+from appointments.models import DEFAULT_SLOT_MINUTES, Appointment, TimeOff, WorkingHours
+from appointments.slots import Slot
+
+# No appointment lasts longer than this; appointments are read from this far before the window.
+LONGEST_APPOINTMENT = timedelta(hours=12)
+
+
+@dataclass
+class DoctorWindow:
+    """Everything the engine needs about one doctor for one window."""
+
+    intervals: list[engine.WeeklyInterval] = field(default_factory=list)
+    slot_minutes: int = DEFAULT_SLOT_MINUTES
+    time_off: list[engine.Range] = field(default_factory=list)
+    busy: list[engine.Range] = field(default_factory=list)
+
+
+def _load(doctor_ids, first_day: date, days: int, exclude_appointment=None) -> dict[int, DoctorWindow]:
+    start, end = engine.window_bounds(first_day, days)
+    windows: dict[int, DoctorWindow] = defaultdict(DoctorWindow)
+    hours = (
+        WorkingHours.objects.filter(doctor_id__in=doctor_ids, location__is_active=True)
+        .select_related("location")
+        .annotate(slot=Coalesce("doctor__schedule__slot_minutes", Value(DEFAULT_SLOT_MINUTES)))
+    )
+    for row in hours:
+        window = windows[row.doctor_id]
+        window.slot_minutes = row.slot
+        window.intervals.append(
+            engine.WeeklyInterval(
+                weekday=row.weekday,
+                start=row.starts_at,
+                end=row.ends_at,
+                zone=row.location.zone,
+                location=row.location,
+            )
+        )
+    if not windows:
+        return windows
+    for doctor_id, off_start, off_end in TimeOff.objects.filter(
+        doctor_id__in=list(windows), starts_at__lt=end, ends_at__gt=start
+    ).values_list("doctor_id", "starts_at", "ends_at"):
+        windows[doctor_id].time_off.append((off_start, off_end))
+    booked = Appointment.objects.active().filter(
+        doctor_id__in=list(windows), starts_at__gte=start - LONGEST_APPOINTMENT, starts_at__lt=end
+    )
+    if exclude_appointment is not None:
+        booked = booked.exclude(pk=exclude_appointment.pk)
+    for doctor_id, busy_start, busy_end in booked.values_list("doctor_id", "starts_at", "ends_at"):
+        windows[doctor_id].busy.append((busy_start, busy_end))
+    return windows
+
+
+def _policy() -> dict:
+    return {
+        "min_notice": settings.BOOKING_MIN_NOTICE,
+        "horizon": timedelta(days=settings.BOOKING_HORIZON_DAYS),
+    }
+
+
+def _compute(window: DoctorWindow, first_day, days, now, *, busy=True, limit=None, min_notice=None):
+    policy = _policy()
+    if min_notice is not None:
+        policy["min_notice"] = min_notice
+    return engine.free_slots(
+        intervals=window.intervals,
+        first_day=first_day,
+        days=days,
+        slot_length=timedelta(minutes=window.slot_minutes),
+        now=now,
+        time_off=window.time_off,
+        busy=window.busy if busy else (),
+        limit=limit,
+        **policy,
+    )
+
+
+def local_today(doctor, now: datetime | None = None) -> date:
+    """Today in the doctor's main location's time zone."""
+    return (now or timezone.now()).astimezone(doctor.location.zone).date()
+
+
+def free_slots(
+    doctor, start_date: date, days: int, now: datetime | None = None, *, exclude=None
+) -> list[Slot]:
+    """Free slots of one doctor on `days` days from `start_date`, in three queries."""
+    now = now or timezone.now()
+    window = _load([doctor.pk], start_date, days, exclude_appointment=exclude).get(doctor.pk)
+    return _compute(window, start_date, days, now) if window else []
+
+
+def slot_at(doctor, starts_at: datetime, now: datetime | None = None, *, exclude=None, min_notice=None):
+    """Check one requested start: returns (slot or None, taken).
+
+    `slot` is the offered slot starting then, ignoring bookings; `taken` is whether a booking
+    already holds it. A start that is not on the grid, outside hours, in time off, too soon or
+    beyond the horizon gives (None, False).
+    """
+    now = now or timezone.now()
+    first_day = starts_at.astimezone(doctor.location.zone).date() - timedelta(days=1)
+    window = _load([doctor.pk], first_day, 3, exclude_appointment=exclude).get(doctor.pk)
+    if window is None:
+        return None, False
+    grid = _compute(window, first_day, 3, now, busy=False, min_notice=min_notice)
+    slot = next((s for s in grid if s.start == starts_at), None)
+    if slot is None:
+        return None, False
+    taken = any(busy_start < slot.end and busy_end > slot.start for busy_start, busy_end in window.busy)
+    return slot, taken
+
+
+def next_free_slots(doctors, now: datetime | None = None) -> list:
+    """Set `doctor.next_free_slot` (a Slot or None) on every doctor of a page, in three queries.
+
+    Looks ahead `BOOKING_CARD_LOOKAHEAD_DAYS` days, not the whole horizon, so a page of cards reads
+    a bounded window of appointments.
+    """
+    doctors = list(doctors)
+    if not doctors:
+        return doctors
+    now = now or timezone.now()
+    days = settings.BOOKING_CARD_LOOKAHEAD_DAYS
+    # One window for the page: from the earliest local "today" of any doctor's zone.
+    first_day = min(local_today(doctor, now) for doctor in doctors)
+    windows = _load([doctor.pk for doctor in doctors], first_day, days + 1)
+    for doctor in doctors:
+        window = windows.get(doctor.pk)
+        found = _compute(window, first_day, days + 1, now, limit=1) if window else []
+        doctor.next_free_slot = found[0] if found else None
+    return doctors
+
+
+def days_with_slots(doctor, first_day: date, days: int, now: datetime | None = None, *, exclude=None):
+    """[(date, [slots])] for a day-by-day picker, every day of the range listed, in three queries."""
+    by_day: dict[date, list[Slot]] = {first_day + timedelta(days=n): [] for n in range(days)}
+    for slot in free_slots(doctor, first_day, days, now, exclude=exclude):
+        if slot.local_date in by_day:
+            by_day[slot.local_date].append(slot)
+    return list(by_day.items())

@@ -1,0 +1,166 @@
+"""Demo data for booking: working hours for every demo doctor and a spread of appointments.
+
+`seed` is idempotent: hours are replaced per doctor only when a doctor has none; demo
+appointments carry references starting with "DEMO" (sample) or "0" (bulk) and are not created twice.
+"""
+
+import random
+from datetime import time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from appointments import availability
+from appointments.models import (
+    Appointment,
+    AppointmentSource,
+    AppointmentStatus,
+    DoctorSchedule,
+    WorkingHours,
+)
+from doctors.models import Doctor, Location
+
+MORNING = (time(9, 30), time(13, 0))
+AFTERNOON = (time(14, 0), time(17, 30))
+PATIENTS = [
+    "Aditi Rao",
+    "Rahul Sharma",
+    "Kavya Pillai",
+    "Nikhil Kapoor",
+    "Sana Nair",
+    "Ravi Gupta",
+    "Isha Menon",
+]
+
+
+def _hours_for(doctor, locations, rng):
+    """Mon–Sat mornings and afternoons with a lunch break; every third doctor spends Saturdays elsewhere."""
+    rows = []
+    other = next((loc for loc in locations if loc.pk != doctor.location_id), doctor.location)
+    for weekday in range(6):
+        place = other if weekday == 5 and doctor.pk % 3 == 0 else doctor.location
+        rows.append(
+            WorkingHours(
+                doctor=doctor, location=place, weekday=weekday, starts_at=MORNING[0], ends_at=MORNING[1]
+            )
+        )
+        if weekday != 5:
+            rows.append(
+                WorkingHours(
+                    doctor=doctor,
+                    location=place,
+                    weekday=weekday,
+                    starts_at=AFTERNOON[0],
+                    ends_at=AFTERNOON[1],
+                )
+            )
+    return rows
+
+
+@transaction.atomic
+def seed(*, appointments: int = 0) -> dict[str, int]:
+    rng = random.Random(7)
+    doctors = list(Doctor.objects.select_related("location").order_by("pk"))
+    locations = list(Location.objects.active())
+    with_hours = set(WorkingHours.objects.values_list("doctor_id", flat=True).distinct())
+    WorkingHours.objects.bulk_create(
+        [
+            row
+            for doctor in doctors
+            if doctor.pk not in with_hours
+            for row in _hours_for(doctor, locations, rng)
+        ],
+        batch_size=1000,
+    )
+    DoctorSchedule.objects.bulk_create(
+        [DoctorSchedule(doctor=d, slot_minutes=30 if d.pk % 4 == 0 else 20) for d in doctors],
+        ignore_conflicts=True,
+    )
+    if not Appointment.objects.filter(reference__startswith="DEMO").exists():
+        _seed_sample(doctors[:12], rng)
+    if appointments:
+        _seed_bulk(doctors, appointments, rng)
+    return {"hours": WorkingHours.objects.count(), "appointments": Appointment.objects.count()}
+
+
+def _row(doctor, slot_start, slot_end, location, reference, rng, status=AppointmentStatus.BOOKED):
+    return Appointment(
+        doctor=doctor,
+        location=location,
+        starts_at=slot_start,
+        ends_at=slot_end,
+        patient_name=rng.choice(PATIENTS),
+        patient_phone=f"+9198{rng.randrange(10**8):08d}",
+        reason=rng.choice(["", "Low back pain", "Neck pain after a fall", "Review of MRI"]),
+        status=status,
+        source=rng.choice(list(AppointmentSource.values)),
+        reference=reference,
+    )
+
+
+def _seed_sample(doctors, rng):
+    """A handful of past (completed, no-show, cancelled) and future (booked) visits per doctor."""
+    now = timezone.now()
+    rows = []
+    for index, doctor in enumerate(doctors):
+        # Future: a few of the doctor's real free slots over the next two weeks.
+        free = availability.free_slots(doctor, availability.local_today(doctor, now), 14, now)
+        for number, slot in enumerate(rng.sample(free, min(4, len(free)))):
+            rows.append(_row(doctor, slot.start, slot.end, slot.location, f"DEMO{index:02d}F{number}", rng))
+        # Past: on the same weekday grid, weeks ago.
+        for number, slot in enumerate(free[:3]):
+            weeks = timedelta(weeks=3 + number)
+            status = [AppointmentStatus.COMPLETED, AppointmentStatus.NO_SHOW, AppointmentStatus.CANCELLED][
+                number
+            ]
+            rows.append(
+                _row(
+                    doctor,
+                    slot.start - weeks,
+                    slot.end - weeks,
+                    slot.location,
+                    f"DEMO{index:02d}P{number}",
+                    rng,
+                    status,
+                )
+            )
+    Appointment.objects.bulk_create(rows)
+
+
+def _seed_bulk(doctors, count, rng):
+    """`count` appointments for benchmarks: past and future, distinct 20-minute slots per doctor."""
+    # Bulk references are zero-padded numbers: "0…" never comes out of the reference alphabet.
+    existing = Appointment.objects.filter(reference__startswith="0").count()
+    wanted = max(count - existing, 0)
+    if not wanted or not doctors:
+        return
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    start = now - timedelta(days=365)
+    per_doctor = -(-count // len(doctors))
+    # Spread each doctor's share from a year ago to a month ahead, on a 20-minute grid: distinct starts.
+    step = timedelta(minutes=max(20, (395 * 24 * 60 // per_doctor) // 20 * 20))
+    rows = []
+    for number in range(existing, existing + wanted):
+        doctor = doctors[number % len(doctors)]
+        slot_start = start + step * (number // len(doctors))
+        past = slot_start < now
+        status = (
+            rng.choice([AppointmentStatus.COMPLETED] * 8 + [AppointmentStatus.NO_SHOW])
+            if past
+            else AppointmentStatus.BOOKED
+        )
+        rows.append(
+            _row(
+                doctor,
+                slot_start,
+                slot_start + timedelta(minutes=20),
+                doctor.location,
+                f"{number:08d}",
+                rng,
+                status,
+            )
+        )
+        if len(rows) >= 5000:
+            Appointment.objects.bulk_create(rows)
+            rows = []
+    Appointment.objects.bulk_create(rows)

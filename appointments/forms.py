@@ -1,0 +1,108 @@
+"""Forms of the booking flow: the slot picker's date, patient details, cancel and reschedule."""
+
+from datetime import UTC, datetime
+
+from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from appointments.models import VisitType
+from doctors.models import Specialty
+
+
+def parse_start(value: str) -> datetime | None:
+    """An aware instant from an ISO-8601 string (as the picker writes it), in UTC; None if unreadable."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed.astimezone(UTC)
+
+
+class StartField(forms.Field):
+    """A slot's start as the picker wrote it (ISO 8601 with an offset), cleaned to an aware UTC datetime."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        parsed = parse_start(str(value)[:40])
+        if parsed is None:
+            raise forms.ValidationError(_("That time could not be read. Please choose a time again."))
+        return parsed
+
+
+class PickerForm(forms.Form):
+    date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+
+class BookStartForm(forms.Form):
+    specialty = forms.ModelChoiceField(
+        Specialty.objects.all(), to_field_name="slug", required=False, empty_label=_("Any specialty")
+    )
+
+
+class BookingForm(forms.Form):
+    start = StartField()
+    booking_token = forms.UUIDField(widget=forms.HiddenInput)
+    patient_name = forms.CharField(
+        label=_("Full name"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    patient_phone = PhoneNumberField(
+        label=_("Mobile number"),
+        help_text=_("We send updates about your appointment to this number."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    patient_email = forms.EmailField(
+        label=_("Email (optional)"),
+        required=False,
+        help_text=_("Needed if you want the confirmation by email."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason for visit (optional)"),
+        required=False,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    visit_type = forms.ChoiceField(
+        label=_("Is this your first visit to this doctor?"),
+        choices=VisitType,
+        initial=VisitType.FIRST,
+        widget=forms.RadioSelect,
+    )
+    consent = forms.BooleanField(
+        label=_("I agree to the privacy notice"),
+        error_messages={"required": _("Please agree to the privacy notice so we can hold your details.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].help_text = format_html(
+            '<a href="{}">{}</a>', reverse("privacy"), _("Read the privacy notice")
+        )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=200, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RescheduleForm(forms.Form):
+    start = StartField()
+
+
+class MoveForm(forms.Form):
+    """'Move my existing booking here': the details typed on the booking form, re-checked."""
+
+    start = StartField()
+    patient_name = forms.CharField(max_length=120)
+    patient_phone = PhoneNumberField()

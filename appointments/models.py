@@ -1,0 +1,239 @@
+"""When: a doctor's weekly hours, time off and slot length, and the appointments booked into them.
+
+All instants are stored in UTC; wall-clock hours are read in the location's time zone.
+"""
+
+import secrets
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+# An unambiguous alphabet for references read out over the phone: no 0/O, 1/I/L.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 8
+DEFAULT_SLOT_MINUTES = 20
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class SlotLength(models.IntegerChoices):
+    TEN = 10, _("10 minutes")
+    FIFTEEN = 15, _("15 minutes")
+    TWENTY = 20, _("20 minutes")
+    THIRTY = 30, _("30 minutes")
+    FORTY_FIVE = 45, _("45 minutes")
+    SIXTY = 60, _("60 minutes")
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CHECKED_IN = "checked_in", _("Checked in")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+
+
+# Statuses that hold a slot: the no-double-booking constraints apply to these only.
+ACTIVE_STATUSES = [AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED, AppointmentStatus.CHECKED_IN]
+
+
+class AppointmentSource(models.TextChoices):
+    ONLINE = "online", _("Online")
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
+
+
+class VisitType(models.TextChoices):
+    FIRST = "first", _("First visit")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+
+
+class DoctorSchedule(models.Model):
+    """Per-doctor booking settings; a doctor without a row uses the defaults."""
+
+    doctor = models.OneToOneField(
+        "doctors.Doctor", on_delete=models.CASCADE, primary_key=True, related_name="schedule"
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("slot length"), choices=SlotLength, default=DEFAULT_SLOT_MINUTES
+    )
+
+    class Meta:
+        verbose_name = _("booking settings")
+        verbose_name_plural = _("booking settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slot_minutes__in=SlotLength.values),
+                name="doctorschedule_slot_minutes_valid",
+                violation_error_message=_("Choose one of the offered slot lengths."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.doctor}: {self.slot_minutes} min"
+
+
+class WorkingHours(models.Model):
+    """One interval of a doctor's week at one location, in that location's wall-clock time."""
+
+    doctor = models.ForeignKey("doctors.Doctor", on_delete=models.CASCADE, related_name="working_hours")
+    location = models.ForeignKey("doctors.Location", on_delete=models.PROTECT, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday)
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"))
+
+    class Meta:
+        ordering = ["doctor", "weekday", "starts_at"]
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="workinghours_ends_after_start",
+                violation_error_message=_("Working hours must end after they start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__in=Weekday.values),
+                name="workinghours_weekday_valid",
+                violation_error_message=_("Choose a day of the week."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class TimeOff(models.Model):
+    doctor = models.ForeignKey("doctors.Doctor", on_delete=models.CASCADE, related_name="time_off")
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("time off")
+        verbose_name_plural = _("time off")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="timeoff_ends_after_start",
+                violation_error_message=_("Time off must end after it starts."),
+            )
+        ]
+        indexes = [models.Index(fields=["doctor", "starts_at"], name="timeoff_doctor_start")]
+
+    def __str__(self):
+        return f"{self.doctor}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def new_manage_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Appointment(models.Model):
+    doctor = models.ForeignKey("doctors.Doctor", on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey("doctors.Location", on_delete=models.PROTECT, related_name="appointments")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    patient_name = models.CharField(_("full name"), max_length=120)
+    patient_phone = PhoneNumberField(_("mobile number"))
+    patient_email = models.EmailField(_("email"), blank=True)
+    reason = models.CharField(_("reason for visit"), max_length=200, blank=True)
+    visit_type = models.CharField(_("visit"), max_length=16, choices=VisitType, default=VisitType.FIRST)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AppointmentStatus, default=AppointmentStatus.BOOKED
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=AppointmentSource, default=AppointmentSource.ONLINE
+    )
+    reference = models.CharField(_("reference"), max_length=REFERENCE_LENGTH, unique=True, editable=False)
+    manage_key = models.CharField(max_length=64, default=new_manage_key, editable=False)
+    booking_token = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("One-time token of the online form that created it, so a double submit books once."),
+    )
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="appointment_ends_after_start",
+                violation_error_message=_("An appointment must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AppointmentStatus.values),
+                name="appointment_status_valid",
+                violation_error_message=_("Unknown appointment status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=AppointmentSource.values),
+                name="appointment_source_valid",
+                violation_error_message=_("Unknown appointment source."),
+            ),
+            models.CheckConstraint(
+                condition=Q(visit_type__in=VisitType.values),
+                name="appointment_visit_type_valid",
+                violation_error_message=_("Choose first visit or follow-up."),
+            ),
+            models.UniqueConstraint(
+                fields=["doctor", "starts_at"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="appointment_one_per_slot",
+                violation_error_code="slot_taken",
+                violation_error_message=_("That time was just taken."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["doctor", "starts_at"], name="appointment_doctor_start"),
+            models.Index(fields=["patient_phone", "doctor"], name="appointment_phone_doctor"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} · {self.doctor} · {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def local_starts_at(self):
+        return self.starts_at.astimezone(self.location.zone)
+
+    @property
+    def local_ends_at(self):
+        return self.ends_at.astimezone(self.location.zone)
+
+
+# A fresh UUID per rendered booking form; see appointment_book.
+new_booking_token = uuid.uuid4

@@ -1,0 +1,397 @@
+"""Patient booking flow: start page, slot picker, details form, manage page, cancel, reschedule, .ics.
+
+Reads are class-based views; writes are short functions that call one service.
+"""
+
+import re
+import uuid
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import DetailView, ListView
+
+from appointments import availability, calendar
+from appointments.forms import (
+    BookingForm,
+    BookStartForm,
+    CancelForm,
+    MoveForm,
+    PickerForm,
+    RescheduleForm,
+    parse_start,
+)
+from appointments.links import LinkExpired, appointment_from_token, manage_url
+from appointments.ratelimit import limit_posts
+from appointments.services import (
+    AlreadyBooked,
+    PastCutoff,
+    SlotTaken,
+    SlotUnavailable,
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    cutoff_policy,
+    is_changeable,
+    upcoming_for_phone,
+)
+from appointments.slots import nearest
+from doctors.models import Doctor
+
+PICKER_DAYS = 7
+API_MAX_DAYS = 31
+WHAT_TO_BRING = [
+    _("Photo ID"),
+    _("Any earlier scans (MRI, CT, X-ray) and their reports"),
+    _("A list of the medicines you take"),
+    _("Referral letter, if you have one"),
+]
+
+
+def bookable_doctors():
+    return Doctor.objects.active().for_cards()
+
+
+def picker_context(doctor, requested: date | None, *, url: str, now=None, exclude=None) -> dict:
+    """A week strip of days with their free times, for includes/slot_picker.html."""
+    now = now or timezone.now()
+    today = availability.local_today(doctor, now)
+    last = today + timedelta(days=settings.BOOKING_HORIZON_DAYS)
+    selected = min(max(requested or today, today), last)
+    strip_start = today + timedelta(days=((selected - today).days // PICKER_DAYS) * PICKER_DAYS)
+    days = availability.days_with_slots(doctor, strip_start, PICKER_DAYS, now, exclude=exclude)
+    if requested is None:  # no day chosen: open the first day with free times
+        selected = next((day for day, slots in days if slots), selected)
+    previous = strip_start - timedelta(days=PICKER_DAYS)
+    following = strip_start + timedelta(days=PICKER_DAYS)
+    return {
+        "days": days,
+        "selected": selected,
+        "selected_slots": dict(days).get(selected, []),
+        "previous": previous if previous >= today else None,
+        "next": following if following <= last else None,
+        "url": url,
+        "zone": doctor.location.time_zone,
+    }
+
+
+def _requested_date(request):
+    form = PickerForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("That date could not be read, so we show the next days instead."))
+        return None
+    return form.cleaned_data["date"]
+
+
+class BookStartView(ListView):
+    """Step 1: choose a doctor (optionally a specialty), each with their next free time."""
+
+    template_name = "appointments/book_start.html"
+    context_object_name = "doctor_list"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.form = BookStartForm(self.request.GET or None)
+        queryset = bookable_doctors()
+        if self.form.is_valid() and self.form.cleaned_data["specialty"]:
+            queryset = queryset.filter(specialty=self.form.cleaned_data["specialty"])
+        return queryset.order_by("specialty__name", "name")
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(form=self.form, **kwargs)
+        availability.next_free_slots(context["doctor_list"])
+        return context
+
+
+class SlotPickerView(DetailView):
+    """Step 2: a doctor's free times, day by day; htmx swaps only the picker when a day is chosen."""
+
+    template_name = "appointments/slot_picker.html"
+    context_object_name = "doctor"
+
+    def get_queryset(self):
+        return bookable_doctors()
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["includes/slot_picker.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        url = reverse("appointments:picker", kwargs={"slug": self.object.slug})
+        picker = picker_context(self.object, _requested_date(self.request), url=url)
+        return super().get_context_data(picker=picker, mode="book", **kwargs)
+
+
+def _alternatives(doctor, start, now=None, exclude=None):
+    """The three free times nearest to `start` (within three days either side)."""
+    now = now or timezone.now()
+    first_day = max(
+        start.astimezone(doctor.location.zone).date() - timedelta(days=3),
+        availability.local_today(doctor, now),
+    )
+    return nearest(availability.free_slots(doctor, first_day, 7, now, exclude=exclude), start, 3)
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+@limit_posts("booking")
+def booking_details(request, slug):
+    """Step 3: patient details. POST books, then redirects to the manage page (the confirmation)."""
+    doctor = get_object_or_404(bookable_doctors(), slug=slug)
+    picker_url = reverse("appointments:picker", kwargs={"slug": doctor.slug})
+    context = {"doctor": doctor, "picker_url": picker_url}
+    if request.method == "POST":
+        form = BookingForm(request.POST)
+    else:
+        start = parse_start(request.GET.get("start", "")[:40])
+        slot, taken = availability.slot_at(doctor, start) if start else (None, False)
+        if slot is None or taken:
+            messages.error(request, _("That time is not available any more. Please choose another."))
+            return redirect(picker_url)
+        form = BookingForm(initial={"start": request.GET["start"], "booking_token": uuid.uuid4()})
+        return render(request, "appointments/booking_form.html", context | {"form": form, "slot": slot})
+
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment = appointment_book(
+                doctor=doctor,
+                starts_at=data["start"],
+                patient_name=data["patient_name"],
+                patient_phone=data["patient_phone"],
+                patient_email=data["patient_email"],
+                reason=data["reason"],
+                visit_type=data["visit_type"],
+                booking_token=data["booking_token"],
+            )
+        except SlotTaken as error:
+            form.add_error(None, error)
+            status = 409
+            context["alternatives"] = _alternatives(doctor, data["start"])
+        except SlotUnavailable as error:
+            form.add_error(None, error)
+            context["alternatives"] = _alternatives(doctor, data["start"])
+        except AlreadyBooked as error:
+            status = 409
+            context["existing"] = error.existing
+            context["name_matches"] = _same_name(error.existing.patient_name, data["patient_name"])
+        else:
+            return redirect(manage_url(appointment))
+    start = getattr(form, "cleaned_data", {}).get("start")
+    context["slot"] = availability.slot_at(doctor, start)[0] if start else None
+    return render(request, "appointments/booking_form.html", context | {"form": form}, status=status)
+
+
+@require_POST
+@limit_posts("booking")
+def booking_move(request, slug):
+    """'Move it here': reschedule the caller's existing booking with this doctor to the chosen time.
+
+    Only when the mobile number and the full name both match the existing booking; the result page
+    shows the new time and the reference but never the existing booking's private link.
+    """
+    doctor = get_object_or_404(bookable_doctors(), slug=slug)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "appointments/booking_moved.html", {"doctor": doctor, "error": True}, status=400
+        )
+    data = form.cleaned_data
+    existing = upcoming_for_phone(doctor=doctor, patient_phone=data["patient_phone"], now=timezone.now())
+    if existing is None or not _same_name(existing.patient_name, data["patient_name"]):
+        return render(
+            request, "appointments/booking_moved.html", {"doctor": doctor, "error": True}, status=400
+        )
+    try:
+        moved = appointment_reschedule(appointment=existing, starts_at=data["start"])
+    except (SlotTaken, SlotUnavailable, PastCutoff) as error:
+        return render(
+            request,
+            "appointments/booking_moved.html",
+            {"doctor": doctor, "error": True, "message": error.messages[0]},
+            status=409,
+        )
+    return render(request, "appointments/booking_moved.html", {"doctor": doctor, "appointment": moved})
+
+
+def _from_token(request, token):
+    try:
+        return appointment_from_token(token), None
+    except LinkExpired:
+        return None, render(request, "appointments/link_expired.html", status=410)
+
+
+class ManageView(DetailView):
+    """The confirmation and manage page, at the private link."""
+
+    template_name = "appointments/appointment_manage.html"
+    context_object_name = "appointment"
+
+    def get(self, request, *args, **kwargs):
+        self.object, expired = _from_token(request, kwargs["token"])
+        if expired:
+            return expired
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def get_context_data(self, **kwargs):
+        appointment = self.object
+        return super().get_context_data(
+            token=self.kwargs["token"],
+            changeable=is_changeable(appointment),
+            cutoff_policy=cutoff_policy(),
+            what_to_bring=WHAT_TO_BRING,
+            **kwargs,
+        )
+
+
+@limit_posts("booking")
+def appointment_cancel_view(request, token):
+    appointment, expired = _from_token(request, token)
+    if expired:
+        return expired
+    form = CancelForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+        except PastCutoff as error:
+            form.add_error(None, error)
+            status = 403
+        else:
+            messages.success(
+                request, _("Your appointment is cancelled. The time is free for someone else now.")
+            )
+            return redirect("appointments:manage", token=token)
+    elif request.method == "POST":
+        status = 400
+    context = {
+        "appointment": appointment,
+        "token": token,
+        "form": form,
+        "changeable": is_changeable(appointment),
+        "cutoff_policy": cutoff_policy(),
+    }
+    if not context["changeable"] and request.method == "POST":
+        status = 403
+    return render(request, "appointments/appointment_cancel.html", context, status=status)
+
+
+@limit_posts("booking")
+def appointment_reschedule_view(request, token):
+    appointment, expired = _from_token(request, token)
+    if expired:
+        return expired
+    url = reverse("appointments:reschedule", kwargs={"token": token})
+    status = 200
+    error = None
+    if request.method == "POST":
+        form = RescheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                appointment_reschedule(appointment=appointment, starts_at=form.cleaned_data["start"])
+            except PastCutoff as refused:
+                error, status = refused.messages[0], 403
+            except SlotTaken as refused:
+                error, status = refused.messages[0], 409
+            except SlotUnavailable as refused:
+                error, status = refused.messages[0], 400
+            else:
+                messages.success(request, _("Your appointment is moved. Your reference stays the same."))
+                return redirect("appointments:manage", token=token)
+        else:
+            error, status = _("That time could not be read. Please choose a time again."), 400
+        requested = None
+    else:
+        requested = _requested_date(request)
+    changeable = is_changeable(appointment)
+    context = {
+        "appointment": appointment,
+        "doctor": appointment.doctor,
+        "token": token,
+        "changeable": changeable,
+        "cutoff_policy": cutoff_policy(),
+        "error": error,
+        "mode": "reschedule",
+        "picker": picker_context(appointment.doctor, requested, url=url) if changeable else None,
+    }
+    if request.htmx and request.method == "GET" and changeable:
+        return render(request, "includes/slot_picker.html", context)
+    return render(request, "appointments/appointment_reschedule.html", context, status=status)
+
+
+@require_GET
+def appointment_calendar(request, token):
+    appointment, expired = _from_token(request, token)
+    if expired:
+        return expired
+    body = calendar.appointment_ics(appointment, host=request.get_host())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.reference}.ics"'
+    return response
+
+
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _api_error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@require_GET
+def availability_api(request, slug):
+    """Read-only free times: ?from=YYYY-MM-DD (default today) &days=N (1 to 31, default 7)."""
+    try:
+        doctor = bookable_doctors().get(slug=slug)
+    except Doctor.DoesNotExist:
+        return _api_error("No bookable doctor with this slug.", status=404)
+    unknown = sorted(set(request.GET) - {"from", "days"})
+    if unknown:
+        return _api_error(f"Unknown parameter: {', '.join(unknown)[:100]}. Allowed: from, days.")
+    today = availability.local_today(doctor)
+    raw_from = request.GET.get("from", today.isoformat())
+    try:
+        if not DATE_PATTERN.match(raw_from):
+            raise ValueError
+        first_day = date.fromisoformat(raw_from)
+    except ValueError:
+        return _api_error("'from' must be a date as YYYY-MM-DD.")
+    if first_day < today:
+        return _api_error("'from' cannot be in the past.")
+    raw_days = request.GET.get("days", "7")
+    if not raw_days.isdigit() or not 1 <= int(raw_days) <= API_MAX_DAYS:
+        return _api_error(f"'days' must be a whole number from 1 to {API_MAX_DAYS}.")
+    days = int(raw_days)
+    found = availability.free_slots(doctor, first_day, days)
+    return JsonResponse(
+        {
+            "doctor": doctor.slug,
+            "time_zone": doctor.location.time_zone,
+            "from": first_day.isoformat(),
+            "days": days,
+            "slot_minutes": int((found[0].end - found[0].start).total_seconds() // 60) if found else None,
+            "slots": [
+                {
+                    "start": slot.local_start.isoformat(),
+                    "end": slot.local_end.isoformat(),
+                    "location": slot.location.slug,
+                    "time_zone": slot.zone.key,
+                }
+                for slot in found
+            ],
+        }
+    )

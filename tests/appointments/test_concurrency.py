@@ -1,0 +1,145 @@
+"""No double booking under real concurrency: many connections race for one slot on PostgreSQL.
+
+These need real parallel transactions, so they run only on PostgreSQL (CI runs the suite again
+there); SQLite serialises writers and is covered by the constraint tests.
+"""
+
+import threading
+import uuid
+from datetime import UTC, datetime, time
+
+import pytest
+import time_machine
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from appointments.models import Appointment
+from appointments.services import appointment_book
+from tests.factories import DoctorFactory, week_hours
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="Concurrency needs parallel transactions: runs on PostgreSQL (set DATABASE_URL).",
+    ),
+]
+
+NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
+TUESDAY_10 = "2026-11-24T04:30:00Z"
+TUESDAY_11 = "2026-11-24T05:30:00Z"
+THREADS = 20
+
+
+@pytest.fixture
+def doctor():
+    doctor = DoctorFactory()
+    week_hours(doctor, intervals=[(time(9, 0), time(13, 0))])
+    return doctor
+
+
+def race(doctor, starts: list[str]) -> list[tuple[str, int, str]]:
+    """POST the booking form from len(starts) threads at once; [(start, status, body)] back."""
+    url = reverse("appointments:details", kwargs={"slug": doctor.slug})
+    barrier = threading.Barrier(len(starts))
+    results = []
+    lock = threading.Lock()
+
+    def attempt(number: int, start: str):
+        try:
+            client = Client()
+            data = {
+                "start": start,
+                "booking_token": str(uuid.uuid4()),
+                "patient_name": f"Patient {number}",
+                "patient_phone": f"+91981234{number:04d}",
+                "visit_type": "first",
+                "consent": "on",
+            }
+            barrier.wait(timeout=30)
+            response = client.post(url, data)
+            with lock:
+                results.append((start, response.status_code, response.content.decode()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(n, start)) for n, start in enumerate(starts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@override_settings(BOOKING_RATE_LIMIT=10_000)
+def test_twenty_clients_racing_for_one_slot_book_it_exactly_once(doctor):
+    with time_machine.travel(NOW, tick=False):
+        results = race(doctor, [TUESDAY_10] * THREADS)
+    statuses = sorted(status for _, status, _ in results)
+    assert len(results) == THREADS
+    assert statuses == [302] + [409] * (THREADS - 1)
+    assert all("that time was just taken" in body for _, status, body in results if status == 409)
+    assert Appointment.objects.filter(doctor=doctor).count() == 1
+
+
+@override_settings(BOOKING_RATE_LIMIT=10_000)
+def test_two_slots_raced_at_once_are_both_booked_once(doctor):
+    with time_machine.travel(NOW, tick=False):
+        results = race(doctor, [TUESDAY_10, TUESDAY_11] * (THREADS // 2))
+    assert sorted(status for _, status, _ in results).count(302) == 2
+    assert 500 not in {status for _, status, _ in results}
+    assert sorted(Appointment.objects.values_list("starts_at", flat=True)) == [
+        datetime(2026, 11, 24, 4, 30, tzinfo=UTC),
+        datetime(2026, 11, 24, 5, 30, tzinfo=UTC),
+    ]
+
+
+def test_an_open_booking_of_one_slot_does_not_block_another_slot(doctor):
+    """While one transaction holds 10:00 uncommitted, 11:00 books at once (no table lock)."""
+    holding, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def hold_ten():
+        try:
+            with transaction.atomic():
+                appointment_book(
+                    doctor=doctor,
+                    starts_at=datetime(2026, 11, 24, 4, 30, tzinfo=UTC),
+                    patient_name="First",
+                    patient_phone="+919800000001",
+                )
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def book_eleven():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '3s'")
+                outcome["appointment"] = appointment_book(
+                    doctor=doctor,
+                    starts_at=datetime(2026, 11, 24, 5, 30, tzinfo=UTC),
+                    patient_name="Second",
+                    patient_phone="+919800000002",
+                )
+        except Exception as error:  # recorded and asserted below
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    with time_machine.travel(NOW, tick=False):
+        first = threading.Thread(target=hold_ten)
+        first.start()
+        assert holding.wait(timeout=30)
+        second = threading.Thread(target=book_eleven)
+        second.start()
+        second.join(timeout=30)
+        finished_while_held = not second.is_alive() and not release.is_set()
+        release.set()
+        first.join(timeout=30)
+    assert "error" not in outcome, outcome.get("error")
+    assert finished_while_held
+    assert Appointment.objects.count() == 2

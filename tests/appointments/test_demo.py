@@ -1,0 +1,66 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from appointments.models import Appointment, WorkingHours
+from doctors.models import Doctor
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_gives_every_doctor_hours_and_a_spread_of_appointments_once():
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert set(WorkingHours.objects.values_list("doctor_id", flat=True)) == set(
+        Doctor.objects.values_list("pk", flat=True)
+    )
+    assert WorkingHours.objects.values("location").distinct().count() > 1
+    demo = Appointment.objects.filter(reference__startswith="DEMO")
+    assert demo.filter(starts_at__lt=timezone.now()).exists()
+    assert demo.filter(starts_at__gt=timezone.now(), status="booked").exists()
+    count = Appointment.objects.count()
+    call_command("seed_demo", appointments=500)
+    call_command("seed_demo", appointments=500)
+    assert Appointment.objects.count() == count + 500
+
+
+def test_the_admin_shows_appointments_and_doctor_inlines(admin_client):
+    call_command("seed_demo", appointments=50)
+    doctor = Doctor.objects.first()
+    appointment = Appointment.objects.first()
+    assert admin_client.get("/admin/appointments/appointment/?q=DEMO").status_code == 200
+    assert admin_client.get("/admin/appointments/appointment/?status__exact=booked").status_code == 200
+    assert admin_client.get(f"/admin/appointments/appointment/{appointment.pk}/change/").status_code == 200
+    response = admin_client.get(f"/admin/doctors/doctor/{doctor.pk}/change/")
+    assert response.status_code == 200
+    assert b"working_hours-TOTAL_FORMS" in response.content
+    assert b"time_off-TOTAL_FORMS" in response.content
+
+
+def test_an_appointment_added_in_the_admin_gets_a_reference(admin_client):
+    from datetime import timedelta
+
+    from tests.factories import DoctorFactory
+
+    doctor = DoctorFactory()
+    start = timezone.localtime(timezone.now() + timedelta(days=2)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    response = admin_client.post(
+        "/admin/appointments/appointment/add/",
+        {
+            "doctor": doctor.pk,
+            "location": doctor.location.pk,
+            "starts_at_0": start.strftime("%Y-%m-%d"),
+            "starts_at_1": start.strftime("%H:%M:%S"),
+            "ends_at_0": (start + timedelta(minutes=20)).strftime("%Y-%m-%d"),
+            "ends_at_1": (start + timedelta(minutes=20)).strftime("%H:%M:%S"),
+            "status": "booked",
+            "source": "phone",
+            "patient_name": "Caller",
+            "patient_phone": "+919812345678",
+            "visit_type": "first",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert len(Appointment.objects.get().reference) == 8
