@@ -1,9 +1,18 @@
 """Admin: hours, time off and slot length inline on the doctor; appointments with filters and search."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from appointments.models import Appointment, DoctorSchedule, TimeOff, WorkingHours
+from appointments.models import (
+    Appointment,
+    DoctorSchedule,
+    StaffProfile,
+    StatusChange,
+    TimeOff,
+    WorkingHours,
+)
 from appointments.services import unique_reference
 from doctors.admin import DoctorAdmin
 from doctors.models import Doctor
@@ -36,6 +45,23 @@ class DoctorWithScheduleAdmin(DoctorAdmin):
     inlines = [*DoctorAdmin.inlines, DoctorScheduleInline, WorkingHoursInline, TimeOffInline]
 
 
+class StatusChangeInline(admin.TabularInline):
+    """The audit trail, read-only: it is written by the services, never edited."""
+
+    model = StatusChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "by", "from_status", "to_status", "note", "override"]
+    readonly_fields = fields
+    ordering = ["at", "pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
     list_display = ["reference", "starts_at", "doctor", "location", "patient_name", "status", "source"]
@@ -45,6 +71,11 @@ class AppointmentAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     readonly_fields = ["reference", "created_at", "updated_at", "cancelled_at"]
     raw_id_fields = ["doctor"]
+    inlines = [StatusChangeInline]
+
+    def view_on_site(self, obj):
+        return reverse("staff:appointment", args=[obj.reference])
+
     fieldsets = [
         (None, {"fields": ["reference", "doctor", "location", "starts_at", "ends_at", "status", "source"]}),
         (
@@ -54,13 +85,33 @@ class AppointmentAdmin(admin.ModelAdmin):
         (_("History"), {"fields": ["cancel_reason", "cancelled_at", "created_at", "updated_at"]}),
     ]
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
     def save_model(self, request, obj, form, change):
         if not obj.reference:  # an appointment added in the admin gets a reference like any other
             obj.reference = unique_reference()
         super().save_model(request, obj, form, change)
+        if not change:  # the audit trail starts here too
+            StatusChange.objects.create(
+                appointment=obj,
+                from_status="",
+                to_status=obj.status,
+                by=request.user,
+                at=timezone.now(),
+                note=_("Added in the admin"),
+            )
 
     def get_readonly_fields(self, request, obj=None):
-        # The slot and status change through services (issue 5: staff workflow), not raw edits.
+        # The slot and status change through services (the staff workflow, with its audit trail),
+        # not raw edits.
         if obj is not None:
-            return [*self.readonly_fields, "doctor", "location", "starts_at", "ends_at"]
+            return [*self.readonly_fields, "doctor", "location", "starts_at", "ends_at", "status"]
         return self.readonly_fields
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "default_location"]
+    list_select_related = ["user", "default_location"]
+    raw_id_fields = ["user"]

@@ -30,3 +30,35 @@ def appointment_ics(appointment, *, host: str) -> bytes:
     calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def patient_initials(name: str) -> str:
+    """ "Asha Rao" -> "A.R."; at most three initials, letters only."""
+    return "".join(f"{word[0].upper()}." for word in name.split()[:3] if word[0].isalpha())
+
+
+def doctor_feed_ics(doctor, appointments, *, host: str) -> bytes:
+    """A doctor's private feed: one event per visit with the patient's initials and the reference only.
+
+    No full name, phone, email or reason ever goes into a feed (SPEC 3.5, 5): calendar apps sync
+    feeds to third-party servers.
+    """
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Doctor feed//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", f"{settings.CLINIC_NAME}: {doctor.name}")
+    stamp = timezone.now()
+    for appointment in appointments:
+        zone = appointment.location.zone
+        event = Event()
+        event.add("uid", f"appointment-{appointment.reference}@{host.split(':')[0]}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", appointment.starts_at.astimezone(zone))
+        event.add("dtend", appointment.ends_at.astimezone(zone))
+        event.add("summary", f"{patient_initials(appointment.patient_name)} · {appointment.reference}")
+        event.add("location", appointment.location.name)
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

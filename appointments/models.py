@@ -6,6 +6,7 @@ All instants are stored in UTC; wall-clock hours are read in the location's time
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -217,6 +218,10 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["doctor", "starts_at"], name="appointment_doctor_start"),
             models.Index(fields=["patient_phone", "doctor"], name="appointment_phone_doctor"),
+            models.Index(fields=["location", "starts_at"], name="appointment_location_start"),
+        ]
+        permissions = [
+            ("view_schedule", _("Can open the staff schedules (own doctor only without view_appointment)")),
         ]
 
     def __str__(self):
@@ -237,3 +242,91 @@ class Appointment(models.Model):
 
 # A fresh UUID per rendered booking form; see appointment_book.
 new_booking_token = uuid.uuid4
+
+
+class StatusChange(models.Model):
+    """One line of an appointment's audit trail: who moved it from which status to which, and when.
+
+    Creation is recorded as "" -> booked; a reschedule as a row whose statuses are equal, with the
+    move in the note. `override` marks a staff change made past the patients' cut-off.
+    """
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=16, choices=AppointmentStatus, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=AppointmentStatus)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty when the patient did it online."),
+    )
+    at = models.DateTimeField(_("at"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    override = models.BooleanField(
+        _("cut-off override"), default=False, help_text=_("Staff changed it past the patients' cut-off.")
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_status__in=AppointmentStatus.values),
+                name="statuschange_to_status_valid",
+                violation_error_message=_("Unknown appointment status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(from_status__in=[*AppointmentStatus.values, ""]),
+                name="statuschange_from_status_valid",
+                violation_error_message=_("Unknown appointment status."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.appointment_id}: {self.from_status or '–'} → {self.to_status}"
+
+
+class StaffProfile(models.Model):
+    """Per-user staff settings: the location the day schedule opens at."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    default_location = models.ForeignKey(
+        "doctors.Location",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default location"),
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self):
+        return str(self.user)
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A doctor's private calendar-feed token; rotating it replaces the token, so old URLs 404."""
+
+    doctor = models.OneToOneField("doctors.Doctor", on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    rotated_at = models.DateTimeField(_("created or rotated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return f"{self.doctor}: calendar feed"

@@ -1,10 +1,10 @@
-"""Writes to appointments: book, cancel, reschedule. Each is one transaction.
+"""Writes to appointments: book, cancel, reschedule, status changes, feed tokens. Each is one transaction.
 
 The database has the last word on double booking (unique constraint on every database, exclusion
 constraint on PostgreSQL); the checks before the insert only give the friendlier message first.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
@@ -18,9 +18,24 @@ from appointments.models import (
     Appointment,
     AppointmentSource,
     AppointmentStatus,
+    CalendarFeed,
+    StatusChange,
     VisitType,
+    new_feed_token,
     new_reference,
 )
+
+S = AppointmentStatus
+# The front desk's workflow: booked -> confirmed -> checked in -> completed, or cancelled / no-show.
+# Cancelled, completed and no-show are final. Time guards are in `_time_refusal`.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.BOOKED: frozenset({S.CONFIRMED, S.CHECKED_IN, S.CANCELLED, S.NO_SHOW}),
+    S.CONFIRMED: frozenset({S.CHECKED_IN, S.CANCELLED, S.NO_SHOW}),
+    S.CHECKED_IN: frozenset({S.COMPLETED}),
+    S.COMPLETED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.NO_SHOW: frozenset(),
+}
 
 
 class SlotUnavailable(ValidationError):
@@ -47,6 +62,10 @@ class AlreadyBooked(ValidationError):
         super().__init__(
             _("You already have an upcoming appointment with this doctor."), code="already_booked"
         )
+
+
+class TransitionRefused(ValidationError):
+    """The workflow does not allow this status change (now, or ever)."""
 
 
 class PastCutoff(ValidationError):
@@ -110,10 +129,14 @@ def appointment_book(
     source: str = AppointmentSource.ONLINE,
     booking_token: UUID | None = None,
     now: datetime | None = None,
+    by=None,
+    skip_min_notice: bool = False,
 ) -> Appointment:
     """Book `starts_at` with `doctor`, or raise SlotUnavailable / SlotTaken / AlreadyBooked.
 
     A repeated `booking_token` (a double-clicked submit) returns the appointment it already made.
+    `by` is the staff user booking for a caller; `skip_min_notice` lets them book a free slot that
+    starts sooner than the online minimum notice (never one in the past).
     """
     now = now or timezone.now()
     if booking_token is not None:
@@ -122,7 +145,8 @@ def appointment_book(
             return existing
     if not doctor.is_active or not doctor.location.is_active:
         raise SlotUnavailable(_("This doctor is not taking bookings."))
-    slot, taken = availability.slot_at(doctor, starts_at, now)
+    min_notice = timedelta(0) if skip_min_notice else None
+    slot, taken = availability.slot_at(doctor, starts_at, now, min_notice=min_notice)
     if slot is None:
         raise SlotUnavailable()
     if taken:
@@ -158,42 +182,68 @@ def appointment_book(
         if _is_slot_conflict(error):
             raise SlotTaken() from error
         raise
+    _record(appointment, "", appointment.status, by=by, at=now)
     return appointment
 
 
 @transaction.atomic
 def appointment_cancel(
-    *, appointment: Appointment, reason: str = "", now: datetime | None = None
+    *,
+    appointment: Appointment,
+    reason: str = "",
+    now: datetime | None = None,
+    by=None,
+    override: bool = False,
 ) -> Appointment:
-    """Cancel an active appointment before the cut-off; its slot is free at once."""
+    """Cancel an active appointment before the cut-off; its slot is free at once.
+
+    Staff pass `by` and `override=True` to cancel past the cut-off; the audit row records it.
+    """
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if not appointment.is_active:
         raise ValidationError(_("This appointment is already cancelled."), code="not_active")
-    if not is_changeable(appointment, now):
+    past_cutoff = not is_changeable(appointment, now)
+    if past_cutoff and not override:
         raise PastCutoff()
+    previous = appointment.status
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancel_reason = reason
     appointment.cancelled_at = now
     appointment.full_clean()
     appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    _record(appointment, previous, appointment.status, by=by, at=now, note=reason, override=past_cutoff)
     return appointment
 
 
 @transaction.atomic
 def appointment_reschedule(
-    *, appointment: Appointment, starts_at: datetime, now: datetime | None = None
+    *,
+    appointment: Appointment,
+    starts_at: datetime,
+    now: datetime | None = None,
+    by=None,
+    override: bool = False,
 ) -> Appointment:
-    """Move an active appointment to another free slot of the same doctor; the reference stays."""
+    """Move an active appointment to another free slot of the same doctor; the reference stays.
+
+    Staff pass `by` and `override=True` to move it past the cut-off (and into a slot sooner than the
+    online minimum notice); the audit row records it.
+    """
     now = now or timezone.now()
     appointment = (
         Appointment.objects.select_for_update().select_related("doctor__location").get(pk=appointment.pk)
     )
     if not appointment.is_active:
         raise ValidationError(_("This appointment is cancelled and cannot be moved."), code="not_active")
-    if not is_changeable(appointment, now):
+    past_cutoff = not is_changeable(appointment, now)
+    if past_cutoff and not override:
         raise PastCutoff()
-    slot, taken = availability.slot_at(appointment.doctor, starts_at, now, exclude=appointment)
+    previous_start = appointment.starts_at
+    min_notice = timedelta(0) if override else None
+    slot, taken = availability.slot_at(
+        appointment.doctor, starts_at, now, exclude=appointment, min_notice=min_notice
+    )
     if slot is None:
         raise SlotUnavailable()
     if taken:
@@ -209,4 +259,107 @@ def appointment_reschedule(
         if _is_slot_conflict(error):
             raise SlotTaken() from error
         raise
+    moved = _("Moved from %(old)s to %(new)s") % {
+        "old": f"{previous_start.astimezone(slot.zone):%Y-%m-%d %H:%M}",
+        "new": f"{slot.local_start:%Y-%m-%d %H:%M %Z}",
+    }
+    _record(
+        appointment, appointment.status, appointment.status, by=by, at=now, note=moved, override=past_cutoff
+    )
     return appointment
+
+
+def _record(appointment, from_status, to_status, *, by, at, note="", override=False) -> StatusChange:
+    change = StatusChange(
+        appointment=appointment,
+        from_status=from_status,
+        to_status=to_status,
+        by=by,
+        at=at,
+        note=note[:200],
+        override=override,
+    )
+    change.full_clean()
+    change.save()
+    return change
+
+
+def allowed_transitions(appointment: Appointment, now: datetime | None = None) -> list[str]:
+    """The statuses this appointment may move to now, in workflow order (for the status buttons)."""
+    now = now or timezone.now()
+    return [
+        status
+        for status in AppointmentStatus.values
+        if status in TRANSITIONS[appointment.status] and _time_refusal(appointment, status, now) is None
+    ]
+
+
+def _time_refusal(appointment: Appointment, to_status: str, now: datetime) -> str | None:
+    """Why `to_status` cannot be set yet, or None.
+
+    Check-in opens on the visit's own day (in the location's time zone): patients arrive early.
+    A no-show can only be marked once the visit has started.
+    """
+    if to_status == S.CHECKED_IN:
+        zone = appointment.location.zone
+        if appointment.starts_at.astimezone(zone).date() > now.astimezone(zone).date():
+            return _("A visit on a later day cannot be checked in yet.")
+    if to_status == S.NO_SHOW and appointment.starts_at > now:
+        return _("A visit that has not started yet cannot be marked as a no-show.")
+    return None
+
+
+@transaction.atomic
+def appointment_set_status(
+    *, appointment: Appointment, to_status: str, by, note: str = "", now: datetime | None = None
+) -> Appointment:
+    """Move an appointment along the front-desk workflow (TRANSITIONS), recording who, when, from, to.
+
+    Cancelling goes through `appointment_cancel` (staff override of the cut-off included), so
+    everything that happens on a cancellation happens here too.
+    """
+    now = now or timezone.now()
+    appointment = Appointment.objects.select_for_update().select_related("location").get(pk=appointment.pk)
+    from_status = appointment.status
+    if to_status not in TRANSITIONS.get(from_status, ()):
+        raise TransitionRefused(
+            _("An appointment that is %(from)s cannot become %(to)s.")
+            % {
+                "from": AppointmentStatus(from_status).label.lower(),
+                "to": AppointmentStatus(to_status).label.lower()
+                if to_status in AppointmentStatus.values
+                else to_status,
+            },
+            code="illegal_transition",
+        )
+    refusal = _time_refusal(appointment, to_status, now)
+    if refusal:
+        raise TransitionRefused(refusal, code="too_early")
+    if to_status == S.CANCELLED:
+        return appointment_cancel(appointment=appointment, reason=note, now=now, by=by, override=True)
+    appointment.status = to_status
+    appointment.full_clean()
+    appointment.save(update_fields=["status", "updated_at"])
+    _record(appointment, from_status, to_status, by=by, at=now, note=note)
+    if to_status == S.COMPLETED:
+        appointment_completed(appointment=appointment)
+    return appointment
+
+
+def appointment_completed(*, appointment: Appointment) -> None:
+    """Hook point: runs inside the status-change transaction when a visit is marked completed.
+
+    What follows a completed visit (SPEC 3.4: planning the "Would you recommend …?" request) is
+    called from here, so every path to "completed" triggers it exactly once.
+    """
+
+
+@transaction.atomic
+def calendar_feed_rotate(*, doctor) -> CalendarFeed:
+    """Give `doctor` a new private feed token (creating the feed on first use); the old URL stops working."""
+    feed, created = CalendarFeed.objects.select_for_update().get_or_create(doctor=doctor)
+    if not created:
+        feed.token = new_feed_token()
+        feed.full_clean()
+        feed.save()
+    return feed

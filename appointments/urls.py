@@ -1,6 +1,6 @@
 from django.urls import path
 
-from appointments import views
+from appointments import staff_views, views
 
 app_name = "appointments"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("a/<str:token>/reschedule/", views.appointment_reschedule_view, name="reschedule"),
     path("a/<str:token>/calendar.ics", views.appointment_calendar, name="calendar"),
     path("api/v1/doctors/<slug:slug>/availability/", views.availability_api, name="api-availability"),
+    path("calendar/<str:token>.ics", staff_views.doctor_feed, name="doctor-feed"),
 ]

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("staff/", include("appointments.staff_urls")),
     path("", include("appointments.urls")),
 ]
 

@@ -1,0 +1,666 @@
+"""The staff side under /staff/: day and week schedules, the status workflow, booking for a caller,
+find, print, CSV export, and the doctors' calendar feeds.
+
+Every view checks permissions on every request (`appointments.access`); reads are class-based,
+writes are short functions that call one service. Patient data never goes into a URL: find is a
+POST that renders its results.
+"""
+
+import csv
+import uuid
+from datetime import date, datetime, time, timedelta
+
+import phonenumbers
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView, TemplateView
+
+from appointments import availability, calendar
+from appointments.access import (
+    BOOK,
+    CHANGE,
+    SEE_ALL,
+    VIEW_SCHEDULE,
+    StaffMixin,
+    may_rotate_feed,
+    own_doctor,
+    staff_required,
+    visible_appointments,
+    visible_doctors,
+)
+from appointments.forms import RescheduleForm
+from appointments.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentSource,
+    CalendarFeed,
+    StaffProfile,
+    WorkingHours,
+)
+from appointments.services import (
+    AlreadyBooked,
+    PastCutoff,
+    SlotTaken,
+    SlotUnavailable,
+    allowed_transitions,
+    appointment_book,
+    appointment_reschedule,
+    appointment_set_status,
+    calendar_feed_rotate,
+    is_changeable,
+)
+from appointments.staff_forms import (
+    BookStartForm,
+    DayForm,
+    ExportForm,
+    FindForm,
+    PhoneBookingForm,
+    StatusForm,
+    WeekForm,
+)
+from appointments.views import picker_context
+from doctors.models import Doctor, Location
+
+FIND_PAGE_SIZE = 20
+FEED_DAYS_AHEAD = 90
+# Spreadsheet apps run a cell that starts with one of these as a formula (CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class StaffLoginView(LoginView):
+    """Sign-in for staff and doctors; django-axes counts failures and locks out (settings.AXES_*)."""
+
+    template_name = "registration/login.html"
+
+    def get_default_redirect_url(self):
+        user = self.request.user
+        if user.has_perm(VIEW_SCHEDULE):
+            return reverse("staff:day")
+        if user.is_staff:
+            return reverse("admin:index")
+        return reverse("home")
+
+
+# Day schedule ---------------------------------------------------------------------------------
+
+
+def day_bounds(day: date, zone) -> tuple[datetime, datetime]:
+    return (
+        datetime.combine(day, time.min, tzinfo=zone),
+        datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone),
+    )
+
+
+def default_location(user, locations: list[Location]) -> Location | None:
+    """The user's chosen location, else their doctor's main location, else the first active one."""
+    by_pk = {location.pk: location for location in locations}
+    profile = StaffProfile.objects.filter(user=user).only("default_location_id").first()
+    if profile and profile.default_location_id in by_pk:
+        return by_pk[profile.default_location_id]
+    doctor = own_doctor(user)
+    if doctor and doctor.location_id in by_pk:
+        return by_pk[doctor.location_id]
+    return locations[0] if locations else None
+
+
+def decorate(appointment: Appointment, user, now: datetime) -> Appointment:
+    """What the status buttons need: local time, allowed next statuses (empty without the permission)."""
+    appointment.local_start = appointment.starts_at.astimezone(appointment.location.zone)
+    # Strings, so templates cannot turn them back into the server's time zone.
+    appointment.local_time = f"{appointment.local_start:%H:%M}"
+    appointment.local_when = f"{appointment.local_start:%a %d %b %Y, %H:%M %Z}"
+    appointment.transitions = allowed_transitions(appointment, now) if user.has_perm(CHANGE) else []
+    appointment.short_name = short_name(appointment.patient_name)
+    return appointment
+
+
+def short_name(name: str) -> str:
+    """ "Priya Sharma" -> "Priya S." for button labels ("Check in Priya S., 10:30")."""
+    words = name.split()
+    if len(words) < 2:
+        return name
+    return f"{words[0]} {words[-1][0]}."
+
+
+def day_schedule(request, *, free_slots: bool) -> dict:
+    """Everything the day schedule and its print view show, in a fixed number of queries.
+
+    Locations (1), the user's profile (1), doctors working or booked there that day (1), their
+    appointments of the day (1), and for free slots the slot engine's three window queries.
+    """
+    user = request.user
+    now = timezone.now()
+    form = DayForm(request.GET or None)
+    data = {}
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+        else:
+            messages.error(request, _("That day or location could not be read, so we show today."))
+    locations = list(Location.objects.active())
+    location = data.get("location") or default_location(user, locations)
+    if location is None:
+        return {"form": form, "location": None, "locations": locations}
+    zone = location.zone
+    day = data.get("date") or now.astimezone(zone).date()
+    start, end = day_bounds(day, zone)
+
+    day_appointments = Appointment.objects.filter(location=location, starts_at__gte=start, starts_at__lt=end)
+    works_here = WorkingHours.objects.filter(doctor=OuterRef("pk"), location=location, weekday=day.weekday())
+    doctors = list(
+        visible_doctors(user)
+        .filter(
+            (Q(is_active=True) & Exists(works_here)) | Exists(day_appointments.filter(doctor=OuterRef("pk")))
+        )
+        .select_related("specialty")
+        .order_by("name")
+    )
+    appointments = list(
+        visible_appointments(user)
+        .filter(
+            location=location, starts_at__gte=start, starts_at__lt=end, doctor__in=[d.pk for d in doctors]
+        )
+        .select_related("location")
+        .order_by("starts_at", "pk")
+    )
+    free = (
+        availability.free_slots_by_doctor([d.pk for d in doctors], day, now, min_notice=timedelta(0))
+        if free_slots and doctors and user.has_perm(BOOK)
+        else {}
+    )
+    by_doctor = {doctor.pk: [] for doctor in doctors}
+    for appointment in appointments:
+        by_doctor[appointment.doctor_id].append(
+            (appointment.starts_at, 0, decorate(appointment, user, now), None)
+        )
+    for doctor_id, slots in free.items():
+        for slot in slots:
+            if slot.location.pk == location.pk and doctor_id in by_doctor:
+                by_doctor[doctor_id].append((slot.start, 1, None, slot))
+    columns = [
+        {
+            "doctor": doctor,
+            "rows": [
+                {"appointment": a, "slot": s, "time": f"{s.local_start:%H:%M}" if s else a.local_time}
+                for _, _, a, s in sorted(by_doctor[doctor.pk], key=lambda r: r[:2])
+            ],
+            "booked": sum(1 for a in by_doctor[doctor.pk] if a[2] and a[2].status in ACTIVE_STATUSES),
+        }
+        for doctor in doctors
+    ]
+    return {
+        "form": DayForm(initial={"date": day, "location": location.slug}),
+        "location": location,
+        "locations": locations,
+        "day": day,
+        "today": now.astimezone(zone).date(),
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+        "columns": columns,
+        "zone": zone,
+        "can_book": user.has_perm(BOOK),
+        "sees_all": user.has_perm(SEE_ALL),
+        "next_url": request.get_full_path(),
+        "week": [day - timedelta(days=day.weekday()) + timedelta(days=n) for n in (0, 6)],
+    }
+
+
+class DayView(StaffMixin, TemplateView):
+    template_name = "appointments/staff_day.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**day_schedule(self.request, free_slots=True), **kwargs)
+
+
+class PrintView(StaffMixin, TemplateView):
+    """The day sheet for paper: no navigation, no free slots, no buttons; a print stylesheet."""
+
+    template_name = "appointments/staff_print.html"
+
+    def get_context_data(self, **kwargs):
+        context = day_schedule(self.request, free_slots=False)
+        context["printed_at"] = timezone.now()
+        return super().get_context_data(**context, **kwargs)
+
+
+# Week view ------------------------------------------------------------------------------------
+
+
+class WeekView(StaffMixin, DetailView):
+    """One doctor's week; a doctor asking for another doctor's week gets a 404."""
+
+    template_name = "appointments/staff_week.html"
+    context_object_name = "doctor"
+
+    def get_queryset(self):
+        return visible_doctors(self.request.user).select_related("location", "specialty")
+
+    def get_context_data(self, **kwargs):
+        doctor = self.object
+        zone = doctor.location.zone
+        now = timezone.now()
+        form = WeekForm(self.request.GET or None)
+        start = (form.cleaned_data["start"] if form.is_valid() else None) or now.astimezone(zone).date()
+        if form.is_bound and not form.is_valid():
+            messages.error(self.request, _("That date could not be read, so we show this week."))
+        days = [start + timedelta(days=n) for n in range(7)]
+        appointments = (
+            visible_appointments(self.request.user)
+            .filter(
+                doctor=doctor,
+                starts_at__gte=day_bounds(start, zone)[0] - timedelta(hours=14),
+                starts_at__lt=day_bounds(days[-1], zone)[1] + timedelta(hours=14),
+            )
+            .select_related("location")
+            .order_by("starts_at")
+        )
+        by_day = {day: [] for day in days}
+        for appointment in appointments:
+            decorate(appointment, self.request.user, now)
+            local_day = appointment.local_start.date()
+            if local_day in by_day:
+                by_day[local_day].append(appointment)
+        feed = CalendarFeed.objects.filter(doctor=doctor).first()
+        may_rotate = may_rotate_feed(self.request.user, doctor)
+        return super().get_context_data(
+            days=list(by_day.items()),
+            start=start,
+            previous_week=start - timedelta(days=7),
+            next_week=start + timedelta(days=7),
+            feed=feed,
+            feed_url=self.request.build_absolute_uri(reverse("appointments:doctor-feed", args=[feed.token]))
+            if feed and may_rotate
+            else None,
+            may_rotate=may_rotate,
+            next_url=self.request.get_full_path(),
+            **kwargs,
+        )
+
+
+# One appointment and its workflow ------------------------------------------------------------
+
+
+def _appointment_or_404(user, reference: str) -> Appointment:
+    return get_object_or_404(
+        visible_appointments(user).select_related("doctor__specialty", "location"), reference=reference
+    )
+
+
+class AppointmentView(StaffMixin, DetailView):
+    template_name = "appointments/staff_appointment.html"
+    context_object_name = "appointment"
+
+    def get_object(self, queryset=None):
+        return decorate(
+            _appointment_or_404(self.request.user, self.kwargs["reference"]),
+            self.request.user,
+            timezone.now(),
+        )
+
+    def get_context_data(self, **kwargs):
+        appointment = self.object
+        user = self.request.user
+        return super().get_context_data(
+            changes=appointment.status_changes.select_related("by"),
+            can_change=user.has_perm(CHANGE) and appointment.is_active,
+            past_cutoff=not is_changeable(appointment),
+            admin_url=reverse("admin:appointments_appointment_change", args=[appointment.pk])
+            if user.is_staff and user.has_perm("appointments.view_appointment")
+            else None,
+            next_url=self.request.get_full_path(),
+            **kwargs,
+        )
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@staff_required(CHANGE)
+def appointment_status(request, reference):
+    """POST a new status. With htmx the day schedule's card is swapped in place; without, redirect back."""
+    appointment = _appointment_or_404(request.user, reference)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = StatusForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = _("Choose a status.")
+    else:
+        try:
+            appointment = appointment_set_status(
+                appointment=appointment,
+                to_status=form.cleaned_data["to_status"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as refused:
+            error = refused.messages[0]
+    if request.htmx:
+        fresh = decorate(_appointment_or_404(request.user, reference), request.user, timezone.now())
+        context = {
+            "appointment": fresh,
+            "error": error,
+            "next_url": _safe_next(request, ""),
+            "can_book": False,
+        }
+        return render(request, "appointments/staff_day.html#appointment-card", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(reference)s is now %(status)s.")
+            % {"reference": appointment.reference, "status": appointment.get_status_display().lower()},
+        )
+    return redirect(_safe_next(request, reverse("staff:appointment", args=[reference])))
+
+
+@staff_required(CHANGE)
+def appointment_reschedule_staff(request, reference):
+    """Move a visit for a caller, past the patients' cut-off if need be (recorded as an override)."""
+    appointment = _appointment_or_404(request.user, reference)
+    url = reverse("staff:reschedule", args=[reference])
+    error, status = None, 200
+    if request.method == "POST":
+        form = RescheduleForm(request.POST)
+        if form.is_valid():
+            try:
+                appointment_reschedule(
+                    appointment=appointment,
+                    starts_at=form.cleaned_data["start"],
+                    by=request.user,
+                    override=True,
+                )
+            except (SlotTaken, SlotUnavailable, PastCutoff) as refused:
+                error, status = refused.messages[0], 409
+            except ValidationError as refused:
+                error, status = refused.messages[0], 400
+            else:
+                messages.success(request, _("Moved. The reference stays the same."))
+                return redirect("staff:appointment", reference=reference)
+        else:
+            error, status = _("That time could not be read. Please choose a time again."), 400
+    requested = None
+    if request.method == "GET":
+        week = WeekForm({"start": request.GET.get("date", "")})
+        requested = week.cleaned_data["start"] if week.is_valid() else None
+    context = {
+        "appointment": appointment,
+        "doctor": appointment.doctor,
+        "error": error,
+        "mode": "reschedule",
+        "picker": picker_context(appointment.doctor, requested, url=url, exclude=appointment)
+        if appointment.is_active
+        else None,
+    }
+    if request.htmx and request.method == "GET" and appointment.is_active:
+        return render(request, "includes/slot_picker.html", context)
+    return render(request, "appointments/staff_reschedule.html", context, status=status)
+
+
+# Booking for a caller -------------------------------------------------------------------------
+
+
+@staff_required(BOOK)
+def book_start(request):
+    form = BookStartForm(request.GET or None)
+    if form.is_valid():
+        url = reverse("staff:book-doctor", args=[form.cleaned_data["doctor"].slug])
+        if form.cleaned_data["date"]:
+            url += f"?date={form.cleaned_data['date']:%Y-%m-%d}"
+        return redirect(url)
+    return render(request, "appointments/staff_book_start.html", {"form": form})
+
+
+@staff_required(BOOK)
+def book_for_caller(request, slug):
+    """One screen: the day's free times (no minimum notice) and the caller's details."""
+    doctor = get_object_or_404(Doctor.objects.active().select_related("location", "specialty"), slug=slug)
+    now = timezone.now()
+    zone = doctor.location.zone
+    source = request.POST if request.method == "POST" else request.GET
+    day_form = WeekForm({"start": source.get("date", "")})
+    day = (day_form.cleaned_data["start"] if day_form.is_valid() else None) or now.astimezone(zone).date()
+    status = 200
+    context = {"doctor": doctor, "day": day, "zone": zone}
+    if request.method == "POST":
+        form = PhoneBookingForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                appointment = appointment_book(
+                    doctor=doctor,
+                    starts_at=data["start"],
+                    patient_name=data["patient_name"],
+                    patient_phone=data["patient_phone"],
+                    patient_email=data["patient_email"],
+                    reason=data["reason"],
+                    visit_type=data["visit_type"],
+                    booking_token=data["booking_token"],
+                    source=AppointmentSource.PHONE,
+                    by=request.user,
+                    skip_min_notice=True,
+                )
+            except AlreadyBooked as refused:
+                form.add_error(None, refused)
+                context["existing"] = refused.existing
+                status = 409
+            except (SlotTaken, SlotUnavailable) as refused:
+                form.add_error("start", refused)
+                status = 409
+            else:
+                messages.success(
+                    request,
+                    _("Booked for the caller. Reference %(reference)s: please read it out.")
+                    % {"reference": appointment.reference},
+                )
+                return redirect("staff:appointment", reference=appointment.reference)
+        else:
+            status = 400
+    else:
+        form = PhoneBookingForm(
+            initial={"start": request.GET.get("start", "")[:40], "booking_token": uuid.uuid4()}
+        )
+    slots = availability.free_slots_by_doctor([doctor.pk], day, now, min_notice=timedelta(0)).get(
+        doctor.pk, []
+    )
+    chosen = str(form["start"].value() or "")
+    context |= {
+        "form": form,
+        "slots": slots,
+        "chosen": chosen,
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+    }
+    return render(request, "appointments/staff_book.html", context, status=status)
+
+
+# Find -----------------------------------------------------------------------------------------
+
+
+def find_query(text: str) -> Q:
+    """Reference (exact), mobile number (exact, E.164) or any part of the name."""
+    text = " ".join(text.split())
+    condition = Q(reference=text.upper().replace(" ", ""))
+    try:
+        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_valid_number(number):
+        condition |= Q(patient_phone=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    if any(character.isalpha() for character in text):
+        condition |= Q(patient_name__icontains=text)
+    return condition
+
+
+@staff_required()
+def find(request):
+    """GET shows the form; POST searches and renders (no redirect), so a name or number never lands
+    in a URL, an access log or the browser history. Pages are further POSTs."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    form = FindForm(request.POST if request.method == "POST" else None)
+    page = None
+    if form.is_valid():
+        results = (
+            visible_appointments(request.user)
+            .filter(find_query(form.cleaned_data["q"]))
+            .select_related("doctor", "location")
+            .order_by("-starts_at", "pk")
+        )
+        page = Paginator(results, FIND_PAGE_SIZE).get_page(form.cleaned_data["page"] or 1)
+        for appointment in page.object_list:
+            appointment.local_start = appointment.starts_at.astimezone(appointment.location.zone)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "appointments/staff_find.html", {"form": form, "page_obj": page}, status=status)
+
+
+# CSV export -----------------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet shows as text: a leading formula character gets an apostrophe."""
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+
+
+EXPORT_COLUMNS = [
+    "reference",
+    "starts_at_local",
+    "doctor",
+    "location",
+    "patient_name",
+    "mobile",
+    "status",
+    "source",
+]
+
+
+@require_GET
+@staff_required()
+def export_csv(request):
+    """Appointments of a date range (default: the next 7 days) for a location or a doctor, streamed."""
+    params = request.GET if request.GET else None
+    form = ExportForm(params) if params else None
+    user = request.user
+    rows = visible_appointments(user).select_related("doctor", "location")
+    if form is not None:
+        if not form.is_valid():
+            messages_text = "; ".join(error for errors in form.errors.values() for error in errors)
+            return HttpResponseBadRequest(messages_text, content_type="text/plain; charset=utf-8")
+        first, last = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+        location, doctor = form.cleaned_data["location"], form.cleaned_data["doctor"]
+    else:
+        first = timezone.localdate()
+        last, location, doctor = first + timedelta(days=6), None, None
+    if doctor is not None:
+        if not visible_doctors(user).filter(pk=doctor.pk).exists():
+            raise Http404("No such doctor")
+        rows = rows.filter(doctor=doctor)
+    if location is not None:
+        rows = rows.filter(location=location)
+    # Local days differ per location: read a little more, then keep each row by its own local date.
+    zone_slack = timedelta(hours=14)
+    start = datetime.combine(first, time.min, tzinfo=timezone.get_current_timezone()) - zone_slack
+    end = (
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+        + zone_slack
+    )
+    rows = rows.filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at", "pk")
+
+    def lines():
+        writer = csv.writer(_Echo())
+        yield writer.writerow(EXPORT_COLUMNS)
+        for appointment in rows.iterator(chunk_size=500):
+            local = appointment.starts_at.astimezone(appointment.location.zone)
+            if not first <= local.date() <= last:
+                continue
+            yield writer.writerow(
+                [
+                    csv_safe(cell)
+                    for cell in (
+                        appointment.reference,
+                        local.isoformat(timespec="minutes"),
+                        appointment.doctor.name,
+                        appointment.location.name,
+                        appointment.patient_name,
+                        appointment.patient_phone,
+                        appointment.get_status_display(),
+                        appointment.get_source_display(),
+                    )
+                ]
+            )
+
+    scope = doctor.slug if doctor else (location.slug if location else "all")
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="appointments-{scope}-{first:%Y%m%d}-{last:%Y%m%d}.csv"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Calendar feeds -------------------------------------------------------------------------------
+
+
+@require_GET
+def doctor_feed(request, token):
+    """A doctor's private .ics feed, public by its unguessable token; rotating the token kills the URL."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("doctor"), token=token)
+    now = timezone.now()
+    appointments = (
+        Appointment.objects.active()
+        .filter(
+            doctor=feed.doctor,
+            ends_at__gte=now - timedelta(days=1),
+            starts_at__lt=now + timedelta(days=FEED_DAYS_AHEAD),
+        )
+        .select_related("location")
+        .order_by("starts_at")
+    )
+    body = calendar.doctor_feed_ics(feed.doctor, appointments, host=request.get_host())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@staff_required()
+def feed_rotate(request, slug):
+    """POST: a new feed token for the doctor (front desk for anyone, a doctor for themselves)."""
+    doctor = get_object_or_404(visible_doctors(request.user), slug=slug)
+    if not may_rotate_feed(request.user, doctor):
+        raise Http404("No such doctor")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    calendar_feed_rotate(doctor=doctor)
+    messages.success(request, _("A new calendar link is ready. The old link no longer works."))
+    return redirect("staff:week", slug=slug)
