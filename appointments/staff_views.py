@@ -612,7 +612,7 @@ def export_csv(request):
                         appointment.doctor.name,
                         appointment.location.name,
                         appointment.patient_name,
-                        appointment.patient_phone,
+                        appointment.patient_phone.as_e164,
                         appointment.get_status_display(),
                         appointment.get_source_display(),
                     )

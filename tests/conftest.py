@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from doctors.roles import CONTENT_EDITORS, FRONT_DESK
+from doctors.roles import CONTENT_EDITORS, DOCTORS, FRONT_DESK
 from tests.factories import UserFactory
 
 
@@ -21,3 +21,16 @@ def front_desk_user(db):
 @pytest.fixture
 def content_editor(db):
     return UserFactory(is_staff=True, groups=[Group.objects.get(name=CONTENT_EDITORS)])
+
+
+@pytest.fixture
+def make_doctor_user(db):
+    """A sign-in linked to a doctor, in the "Doctors" group (not admin staff)."""
+
+    def make(doctor):
+        user = UserFactory(groups=[Group.objects.get(name=DOCTORS)])
+        doctor.user = user
+        doctor.save(update_fields=["user"])
+        return user
+
+    return make
