@@ -4,7 +4,7 @@ CSV, calendar feeds and sign-in lockout."""
 import csv
 import io
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -188,8 +188,8 @@ def test_the_week_view_lists_a_doctors_appointments_by_local_day(desk, doctor, p
     AppointmentFactory(doctor=doctor, starts_at=TOMORROW_10, patient_name="Tomorrow Patient")
     response = desk.get(reverse("staff:week", args=[doctor.slug]), {"start": "2026-11-23"})
     days = dict(response.context["days"])
-    assert [a.patient_name for a in days[datetime(2026, 11, 23).date()]] == ["Priya Sharma"]
-    assert [a.patient_name for a in days[datetime(2026, 11, 24).date()]] == ["Tomorrow Patient"]
+    assert [a.patient_name for a in days[date(2026, 11, 23)]] == ["Priya Sharma"]
+    assert [a.patient_name for a in days[date(2026, 11, 24)]] == ["Tomorrow Patient"]
 
 
 def test_a_doctor_sees_only_their_own_schedule(client, make_doctor_user, doctor, priya):
