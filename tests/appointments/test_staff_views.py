@@ -377,6 +377,13 @@ def test_find_is_paginated_by_post_and_puts_nothing_in_the_url(desk, doctor):
     assertNotContains(desk.get(reverse("staff:find")), "Kavya")  # GET only shows the form
 
 
+def test_a_doctor_finds_only_their_own_patients(client, make_doctor_user, doctor, priya):
+    AppointmentFactory(patient_name="Priya Other")  # another doctor's patient
+    client.force_login(make_doctor_user(doctor))
+    response = client.post(reverse("staff:find"), {"q": "priya"})
+    assert [a.pk for a in response.context["page_obj"]] == [priya.pk]
+
+
 # Print and CSV --------------------------------------------------------------------------------
 
 
