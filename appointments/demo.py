@@ -1,11 +1,12 @@
 """Demo data for booking: working hours for every demo doctor and a spread of appointments.
 
 `seed` is idempotent: hours are replaced per doctor only when a doctor has none; demo
-appointments carry references starting with "DEMO" (sample) or "0" (bulk) and are not created twice.
+appointments carry references starting with "DEMO" (sample), "DT" (today's day schedule) or "0"
+(bulk) and are not created twice.
 """
 
 import random
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from appointments.models import (
     DoctorSchedule,
     WorkingHours,
 )
+from appointments.services import unique_reference
 from doctors.models import Doctor, Location
 
 MORNING = (time(9, 30), time(13, 0))
@@ -34,9 +36,16 @@ PATIENTS = [
 
 
 def _hours_for(doctor, locations, rng):
-    """Mon–Sat mornings and afternoons with a lunch break; every third doctor spends Saturdays elsewhere."""
+    """Mon–Sat mornings and afternoons with a lunch break; every third doctor spends Saturdays elsewhere;
+    every other doctor runs a Sunday morning clinic (so the staff day schedule is never empty in a demo)."""
     rows = []
     other = next((loc for loc in locations if loc.pk != doctor.location_id), doctor.location)
+    if doctor.pk % 2 == 0:
+        rows.append(
+            WorkingHours(
+                doctor=doctor, location=doctor.location, weekday=6, starts_at=MORNING[0], ends_at=MORNING[1]
+            )
+        )
     for weekday in range(6):
         place = other if weekday == 5 and doctor.pk % 3 == 0 else doctor.location
         rows.append(
@@ -76,6 +85,7 @@ def seed(*, appointments: int = 0) -> dict[str, int]:
         [DoctorSchedule(doctor=d, slot_minutes=30 if d.pk % 4 == 0 else 20) for d in doctors],
         ignore_conflicts=True,
     )
+    _seed_today(doctors[:12], rng)
     if not Appointment.objects.filter(reference__startswith="DEMO").exists():
         _seed_sample(doctors[:12], rng)
     if appointments:
@@ -96,6 +106,36 @@ def _row(doctor, slot_start, slot_end, location, reference, rng, status=Appointm
         source=rng.choice(list(AppointmentSource.values)),
         reference=reference,
     )
+
+
+def _seed_today(doctors, rng):
+    """A realistic day for the staff schedule: today's visits, finished ones completed or missed.
+
+    References start with "DT"; run again the same day and nothing doubles.
+    """
+    if not doctors:
+        return
+    now = timezone.now()
+    zone = doctors[0].location.zone
+    day = now.astimezone(zone).date()
+    day_start = datetime.combine(day, time.min, tzinfo=zone)
+    if Appointment.objects.filter(
+        reference__startswith="DT", starts_at__gte=day_start, starts_at__lt=day_start + timedelta(days=1)
+    ).exists():
+        return
+    free = availability.free_slots_by_doctor([d.pk for d in doctors], day, day_start, min_notice=timedelta(0))
+    rows = []
+    for doctor in doctors:
+        for slot in free.get(doctor.pk, [])[::2][:8]:
+            if slot.end <= now:
+                status = rng.choice([AppointmentStatus.COMPLETED] * 4 + [AppointmentStatus.NO_SHOW])
+            elif slot.start <= now:
+                status = AppointmentStatus.CHECKED_IN
+            else:
+                status = rng.choice([AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED])
+            reference = "DT" + unique_reference()[2:]
+            rows.append(_row(doctor, slot.start, slot.end, slot.location, reference, rng, status))
+    Appointment.objects.bulk_create(rows)
 
 
 def _seed_sample(doctors, rng):

@@ -1,4 +1,7 @@
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -64,3 +67,31 @@ def test_an_appointment_added_in_the_admin_gets_a_reference(admin_client):
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert len(Appointment.objects.get().reference) == 8
+
+
+@time_machine.travel(datetime(2026, 11, 23, 5, 30, tzinfo=UTC), tick=False)  # Monday 11:00 IST
+def test_seed_demo_fills_todays_day_schedule_once():
+    call_command("seed_demo")
+    assert Appointment.objects.filter(reference__startswith="DT", status="completed").exists()
+    today = Appointment.objects.filter(reference__startswith="DT")
+    count = today.count()
+    assert count > 0
+    call_command("seed_demo")
+    assert today.count() == count
+
+
+def test_seed_demo_in_debug_creates_a_doctor_login_and_the_front_desks_location(settings):
+    from io import StringIO
+
+    from appointments.models import StaffProfile
+
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Login 'doctor' with password" in out.getvalue()
+    first = Doctor.objects.order_by("pk").first()
+    assert first.user.username == "doctor"
+    assert not first.user.is_staff
+    assert StaffProfile.objects.get(user__username="frontdesk").default_location == first.location
+    call_command("seed_demo", stdout=out)  # again: still one doctor login
+    assert Doctor.objects.filter(user__username="doctor").count() == 1

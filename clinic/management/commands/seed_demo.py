@@ -9,9 +9,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from appointments import demo as appointments_demo
+from appointments.models import StaffProfile
 from articles import demo as articles_demo
 from doctors import demo as doctors_demo
-from doctors.roles import FRONT_DESK
+from doctors.models import Doctor
+from doctors.roles import DOCTORS, FRONT_DESK
 
 
 class Command(BaseCommand):
@@ -41,17 +43,30 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _create_demo_users(self):
-        """Development only: a superuser and a front-desk user, with fresh passwords printed each run."""
+        """Development only: a superuser, a front-desk user and a doctor, with fresh passwords printed each run.
+
+        The front desk opens the day schedule at the first demo doctor's location; the doctor login
+        is that doctor.
+        """
         User = get_user_model()
-        for username, superuser in [("admin", True), ("frontdesk", False)]:
+        first_doctor = Doctor.objects.select_related("location").order_by("pk").first()
+        for username, role in [("admin", "superuser"), ("frontdesk", FRONT_DESK), ("doctor", DOCTORS)]:
             password = secrets.token_urlsafe(12)
             user, _ = User.objects.get_or_create(
                 username=username, defaults={"email": f"{username}@example.com"}
             )
-            user.is_staff = True
-            user.is_superuser = superuser
+            user.is_staff = role != DOCTORS  # doctors use the staff pages, not the admin
+            user.is_superuser = role == "superuser"
             user.set_password(password)
             user.save()
-            if not superuser:
-                user.groups.add(Group.objects.get(name=FRONT_DESK))
+            if role != "superuser":
+                user.groups.add(Group.objects.get(name=role))
+            if role == FRONT_DESK and first_doctor:
+                StaffProfile.objects.update_or_create(
+                    user=user, defaults={"default_location": first_doctor.location}
+                )
+            if role == DOCTORS and first_doctor:
+                Doctor.objects.filter(user=user).exclude(pk=first_doctor.pk).update(user=None)
+                first_doctor.user = user
+                first_doctor.save(update_fields=["user"])
             self.stdout.write(self.style.SUCCESS(f"Login {username!r} with password {password!r}"))
