@@ -21,6 +21,7 @@ from appointments.models import (
     VisitType,
     new_reference,
 )
+from notifications import services as notify
 
 
 class SlotUnavailable(ValidationError):
@@ -158,6 +159,7 @@ def appointment_book(
         if _is_slot_conflict(error):
             raise SlotTaken() from error
         raise
+    notify.messages_plan_booking(appointment=appointment, now=now)
     return appointment
 
 
@@ -177,6 +179,7 @@ def appointment_cancel(
     appointment.cancelled_at = now
     appointment.full_clean()
     appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
+    notify.messages_plan_cancellation(appointment=appointment, now=now)
     return appointment
 
 
@@ -209,4 +212,5 @@ def appointment_reschedule(
         if _is_slot_conflict(error):
             raise SlotTaken() from error
         raise
+    notify.messages_replan(appointment=appointment, now=now)
     return appointment

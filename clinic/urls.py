@@ -30,6 +30,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("", include("appointments.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if settings.DEBUG:
