@@ -2,14 +2,13 @@
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from appointments.models import Appointment
 from notifications.models import Feedback, Message
 from notifications.services import doctor_figures_refresh, message_retry
-
-LEDGER_FIELDS = ["kind", "channel", "due_at", "planned_for", "state", "attempts", "last_error", "sent_at"]
 
 
 @admin.register(Message)
@@ -19,7 +18,20 @@ class MessageAdmin(admin.ModelAdmin):
     list_select_related = ["appointment"]
     search_fields = ["appointment__reference"]
     date_hierarchy = "due_at"
-    readonly_fields = ["appointment", *LEDGER_FIELDS, "recipient", "created_at", "updated_at"]
+    readonly_fields = [
+        "appointment",
+        "kind",
+        "channel",
+        "due_at",
+        "planned_for",
+        "state",
+        "attempts",
+        "last_error",
+        "recipient",
+        "sent_at",
+        "created_at",
+        "updated_at",
+    ]
     actions = ["retry_failed"]
 
     def has_add_permission(self, request):
@@ -46,30 +58,28 @@ class MessageAdmin(admin.ModelAdmin):
         )
 
 
-class MessageInline(admin.TabularInline):
-    """The appointment's ledger, read-only: failed sends show with their error."""
-
-    model = Message
-    extra = 0
-    can_delete = False
-    fields = LEDGER_FIELDS
-    readonly_fields = LEDGER_FIELDS
-    ordering = ["-created_at"]
-    verbose_name_plural = _("emails to the patient")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-# The appointments app owns its admin; the ledger joins it from here, on top of whatever class is
-# registered (notifications comes after appointments in INSTALLED_APPS, so that is theirs).
+# The appointments app owns its admin; the ledger joins its change page from here, on top of whatever
+# class is registered (notifications comes after appointments in INSTALLED_APPS, so that is theirs).
+# A read-only field rather than an inline: an inline adds a formset every admin POST must carry.
 _appointment_admin = type(admin.site.get_model_admin(Appointment))
 admin.site.unregister(Appointment)
 
 
 @admin.register(Appointment)
 class AppointmentWithMessagesAdmin(_appointment_admin):
-    inlines = [*_appointment_admin.inlines, MessageInline]
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None:
+            fieldsets.append((_("Emails to the patient"), {"fields": ["message_ledger"]}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "message_ledger"]
+
+    @admin.display(description=_("Emails"))
+    def message_ledger(self, obj):
+        messages = Message.objects.for_appointment(obj) if obj and obj.pk else []
+        return render_to_string("notifications/includes/message_list.html", {"messages": messages})
 
 
 @admin.register(Feedback)

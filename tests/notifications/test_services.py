@@ -15,7 +15,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 
 def ledger(appointment):
-    return sorted(Message.objects.filter(appointment=appointment).values_list("kind", "state", "due_at", "planned_for"))
+    return sorted(
+        Message.objects.filter(appointment=appointment).values_list("kind", "state", "due_at", "planned_for")
+    )
 
 
 def test_a_booking_plans_a_confirmation_now_and_a_reminder_a_day_before(doctor):
@@ -34,16 +36,18 @@ def test_a_booking_inside_the_lead_time_gets_no_reminder(doctor):
 def test_the_reminder_lead_time_is_a_setting(doctor, settings):
     settings.NOTIFY_REMINDER_LEAD = timedelta(hours=3)
     appointment = book(doctor, starts_at=MONDAY_14)
-    assert Message.objects.get(appointment=appointment, kind=MessageKind.REMINDER).due_at == MONDAY_14 - timedelta(
-        hours=3
-    )
+    assert Message.objects.get(
+        appointment=appointment, kind=MessageKind.REMINDER
+    ).due_at == MONDAY_14 - timedelta(hours=3)
 
 
 def test_a_booking_without_an_email_address_plans_nothing(doctor):
     assert ledger(book(doctor, patient_email="")) == []
 
 
-def test_the_confirmation_goes_out_after_commit_with_the_local_time(doctor, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_confirmation_goes_out_after_commit_with_the_local_time(
+    doctor, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         appointment = book(doctor)
     assert len(mailoutbox) == 1
@@ -55,7 +59,11 @@ def test_the_confirmation_goes_out_after_commit_with_the_local_time(doctor, mail
     assert "10:00 IST" in html
     assert sent.attachments[0].filename == f"appointment-{appointment.reference}.ics"
     confirmation = Message.objects.get(appointment=appointment, kind=MessageKind.CONFIRMATION)
-    assert (confirmation.state, confirmation.attempts, confirmation.recipient) == ("sent", 1, "ravi@example.com")
+    assert (confirmation.state, confirmation.attempts, confirmation.recipient) == (
+        "sent",
+        1,
+        "ravi@example.com",
+    )
 
 
 def test_nothing_is_sent_before_the_booking_commits(doctor, mailoutbox, django_capture_on_commit_callbacks):
@@ -65,7 +73,9 @@ def test_nothing_is_sent_before_the_booking_commits(doctor, mailoutbox, django_c
     assert len(callbacks) == 2  # confirmation (sent now) and reminder (left to the sweep: no defer)
 
 
-def test_cancelling_cancels_pending_messages_and_tells_the_patient(doctor, mailoutbox, django_capture_on_commit_callbacks):
+def test_cancelling_cancels_pending_messages_and_tells_the_patient(
+    doctor, mailoutbox, django_capture_on_commit_callbacks
+):
     appointment = book(doctor)
     with django_capture_on_commit_callbacks(execute=True):
         appointment_cancel(appointment=appointment)
@@ -75,7 +85,9 @@ def test_cancelling_cancels_pending_messages_and_tells_the_patient(doctor, mailo
         MessageKind.REMINDER: MessageState.CANCELLED,
         MessageKind.CANCELLED: MessageState.SENT,
     }
-    assert [m.subject for m in mailoutbox] == [f"Your appointment with Dr. Asha Menon is cancelled ({appointment.reference})"]
+    assert [m.subject for m in mailoutbox] == [
+        f"Your appointment with Dr. Asha Menon is cancelled ({appointment.reference})"
+    ]
 
 
 def test_rescheduling_replans_the_reminder_and_sends_a_change_with_the_new_calendar_entry(
@@ -88,7 +100,10 @@ def test_rescheduling_replans_the_reminder_and_sends_a_change_with_the_new_calen
     old_reminder = rows.get(kind=MessageKind.REMINDER, planned_for=TUESDAY_10)
     new_reminder = rows.get(kind=MessageKind.REMINDER, planned_for=TUESDAY_11)
     assert old_reminder.state == MessageState.CANCELLED
-    assert (new_reminder.state, new_reminder.due_at) == (MessageState.PENDING, TUESDAY_11 - timedelta(hours=24))
+    assert (new_reminder.state, new_reminder.due_at) == (
+        MessageState.PENDING,
+        TUESDAY_11 - timedelta(hours=24),
+    )
     changed = mailoutbox[-1]
     assert "has moved" in changed.subject
     assert "11:00 IST" in changed.body
@@ -107,14 +122,18 @@ def _fail_when_planning(monkeypatch, kind):
     monkeypatch.setattr(services, "_plan", plan)
 
 
-def test_a_failure_while_planning_a_cancellation_leaves_the_visit_and_its_reminder_as_they_were(doctor, monkeypatch):
+def test_a_failure_while_planning_a_cancellation_leaves_the_visit_and_its_reminder_as_they_were(
+    doctor, monkeypatch
+):
     appointment = book(doctor)
     _fail_when_planning(monkeypatch, MessageKind.CANCELLED)
     with pytest.raises(RuntimeError):
         appointment_cancel(appointment=appointment)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
-    assert Message.objects.get(appointment=appointment, kind=MessageKind.REMINDER).state == MessageState.PENDING
+    assert (
+        Message.objects.get(appointment=appointment, kind=MessageKind.REMINDER).state == MessageState.PENDING
+    )
 
 
 def test_a_failure_while_replanning_leaves_the_old_time_and_its_reminder(doctor, monkeypatch):
@@ -124,9 +143,9 @@ def test_a_failure_while_replanning_leaves_the_old_time_and_its_reminder(doctor,
         appointment_reschedule(appointment=appointment, starts_at=TUESDAY_11)
     appointment.refresh_from_db()
     assert appointment.starts_at == TUESDAY_10
-    assert list(Message.objects.filter(appointment=appointment, kind=MessageKind.REMINDER).values_list("state")) == [
-        (MessageState.PENDING,)
-    ]
+    assert list(
+        Message.objects.filter(appointment=appointment, kind=MessageKind.REMINDER).values_list("state")
+    ) == [(MessageState.PENDING,)]
     assert not Message.objects.filter(kind=MessageKind.CHANGED).exists()
 
 
