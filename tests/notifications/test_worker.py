@@ -12,11 +12,8 @@ from notifications.models import Message, MessageKind, MessageState
 from tests.notifications.conftest import TUESDAY_11, book
 
 # The worker closes "old" connections between tasks, which would end a test's wrapping transaction:
-# these tests commit for real (and restore the data migrations' rows afterwards).
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("clock"),
-]
+# these tests commit for real (pytest-django runs such tests after the others).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clock")]
 
 
 @pytest.fixture
