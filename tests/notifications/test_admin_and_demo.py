@@ -26,8 +26,15 @@ def test_message_admin_lists_filters_and_searches(admin_client, doctor, clock):
     )
 
 
-def test_the_appointment_admin_add_form_still_saves_without_the_ledger(admin_client, doctor):
-    assert admin_client.get(reverse("admin:appointments_appointment_add")).status_code == 200
+def test_the_appointment_admin_shows_the_ledger_on_change_but_not_on_add(admin_client, doctor, clock):
+    appointment = book(doctor)
+    assert (
+        "Emails to the patient"
+        not in admin_client.get(reverse("admin:appointments_appointment_add")).content.decode()
+    )
+    page = admin_client.get(reverse("admin:appointments_appointment_change", args=[appointment.pk]))
+    assertContains(page, "Emails to the patient")
+    assertContains(page, "Reminder")
 
 
 def test_feedback_comments_are_approved_in_the_admin(admin_client):
