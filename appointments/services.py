@@ -24,6 +24,7 @@ from appointments.models import (
     new_feed_token,
     new_reference,
 )
+from notifications import services as notify
 
 S = AppointmentStatus
 # The front desk's workflow: booked -> confirmed -> checked in -> completed, or cancelled / no-show.
@@ -183,6 +184,7 @@ def appointment_book(
             raise SlotTaken() from error
         raise
     _record(appointment, "", appointment.status, by=by, at=now)
+    notify.messages_plan_booking(appointment=appointment, now=now)
     return appointment
 
 
@@ -213,6 +215,7 @@ def appointment_cancel(
     appointment.full_clean()
     appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
     _record(appointment, previous, appointment.status, by=by, at=now, note=reason, override=past_cutoff)
+    notify.messages_plan_cancellation(appointment=appointment, now=now)
     return appointment
 
 
@@ -266,6 +269,7 @@ def appointment_reschedule(
     _record(
         appointment, appointment.status, appointment.status, by=by, at=now, note=moved, override=past_cutoff
     )
+    notify.messages_replan(appointment=appointment, now=now)
     return appointment
 
 
@@ -341,17 +345,10 @@ def appointment_set_status(
     appointment.full_clean()
     appointment.save(update_fields=["status", "updated_at"])
     _record(appointment, from_status, to_status, by=by, at=now, note=note)
-    if to_status == S.COMPLETED:
-        appointment_completed(appointment=appointment)
+    # Same transaction: completed plans the feedback request and counts the visit; no-show
+    # cancels the pending reminder.
+    notify.messages_status_changed(appointment=appointment, old_status=from_status, now=now)
     return appointment
-
-
-def appointment_completed(*, appointment: Appointment) -> None:
-    """Hook point: runs inside the status-change transaction when a visit is marked completed.
-
-    What follows a completed visit (SPEC 3.4: planning the "Would you recommend …?" request) is
-    called from here, so every path to "completed" triggers it exactly once.
-    """
 
 
 @transaction.atomic

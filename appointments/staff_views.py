@@ -77,6 +77,7 @@ from appointments.staff_forms import (
 )
 from appointments.views import picker_context
 from doctors.models import Doctor, Location
+from notifications.models import Message
 
 FIND_PAGE_SIZE = 20
 FEED_DAYS_AHEAD = 90
@@ -319,6 +320,7 @@ class AppointmentView(StaffMixin, DetailView):
         user = self.request.user
         return super().get_context_data(
             changes=appointment.status_changes.select_related("by"),
+            emails=Message.objects.for_appointment(appointment),
             can_change=user.has_perm(CHANGE) and appointment.is_active,
             past_cutoff=not is_changeable(appointment),
             admin_url=reverse("admin:appointments_appointment_change", args=[appointment.pk])

@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from clinic.mailconfig import mailer_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -58,6 +60,8 @@ INSTALLED_APPS = [
     "doctors",
     "appointments",
     "articles",
+    "notifications",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +198,31 @@ BOOKING_RATE_LIMIT = int(os.environ.get("BOOKING_RATE_LIMIT", 20))
 # A manage link works until this many days after the visit ends.
 MANAGE_LINK_DAYS = int(os.environ.get("MANAGE_LINK_DAYS", 30))
 
+# Background tasks (Django Tasks): the immediate backend runs a task at once, in-process (development,
+# tests); DJANGO_TASKS_BACKEND=db queues them in the database for `manage.py db_worker` (production).
+TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "immediate")
+if TASKS_BACKEND not in {"immediate", "db"}:
+    raise ImproperlyConfigured("DJANGO_TASKS_BACKEND must be 'immediate' or 'db'.")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_BACKEND == "db"
+        else "django.tasks.backends.immediate.ImmediateBackend"
+    }
+}
+
+# Patient emails and feedback (SPEC 3.4). SITE_URL makes the links in emails absolute.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+NOTIFY_REMINDER_LEAD = timedelta(hours=float(os.environ.get("NOTIFY_REMINDER_HOURS", 24)))
+NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", 5))
+# First retry after this long, then doubling: 1, 2, 4, 8 minutes by default.
+NOTIFY_RETRY_DELAY = timedelta(seconds=int(os.environ.get("NOTIFY_RETRY_SECONDS", 60)))
+# The feedback request goes out this long after the visit ends (or is marked completed).
+FEEDBACK_REQUEST_DELAY = timedelta(hours=float(os.environ.get("FEEDBACK_REQUEST_DELAY_HOURS", 2)))
+FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", 60))
+# Recommendation figures stay hidden until a doctor has this many answers.
+RECOMMEND_MIN_ANSWERS = int(os.environ.get("RECOMMEND_MIN_ANSWERS", 10))
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -209,16 +238,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/")
 
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND_CLASS",
-            "django.core.mail.backends.console.EmailBackend"
-            if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
-        ),
-    }
-}
+# Mail: EMAIL_URL or EMAIL_HOST/PORT/USER/PASSWORD/USE_TLS/USE_SSL; console in development.
+MAILERS = {"default": mailer_from_env(os.environ, debug=DEBUG)}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{CLINIC_NAME} <{CLINIC_EMAIL}>")
 
 # Content-Security-Policy (Django's built-in middleware): scripts only from our own

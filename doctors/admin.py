@@ -56,7 +56,7 @@ class DoctorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
     filter_horizontal = ["languages", "conditions", "procedures"]
-    readonly_fields = ["photo_preview"]
+    readonly_fields = ["photo_preview", "recommend_yes", "recommend_answers", "completed_visits"]
     fieldsets = [
         (
             None,
@@ -77,6 +77,19 @@ class DoctorAdmin(admin.ModelAdmin):
             {"fields": ["photo", "photo_preview", "bio", "languages", "conditions", "procedures"]},
         ),
         (_("Fees"), {"fields": ["fee", "original_fee", "booking_fee"]}),
+        (
+            _("Recommendation figures"),
+            {
+                "fields": [
+                    ("recommend_yes", "recommend_answers", "completed_visits"),
+                    ("baseline_yes", "baseline_answers", "baseline_patients"),
+                ],
+                "description": _(
+                    "Verified figures count answers from completed visits and are kept up to date "
+                    "automatically. Enter an imported baseline only from verified earlier records."
+                ),
+            },
+        ),
         (_("Staff account"), {"fields": ["user"]}),
     ]
 

@@ -4,6 +4,7 @@ This app is the ground floor: it imports no other app of the project.
 """
 
 import zoneinfo
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -115,6 +116,21 @@ class Location(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+def patients_floor(count: int) -> int:
+    """'N+ patients': the count rounded down to a round figure (10s, then 100s, then 1,000s)."""
+    if count < 10:
+        return 0
+    step = 10 if count < 100 else 100 if count < 1000 else 1000
+    return count // step * step
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    percent: int  # of answers that would recommend
+    answers: int  # the sample size: verified plus imported answers
+    patients_floor: int  # completed visits (plus imported), rounded down; 0 when under 10
+
+
 class DoctorSort(models.TextChoices):
     RELEVANCE = "relevance", _("Relevance")
     EXPERIENCE = "experience", _("Most experienced")
@@ -198,6 +214,21 @@ class Doctor(models.Model):
         default=True,
         help_text=_("Inactive doctors vanish from public pages but keep their history."),
     )
+    # Recommendation figures (SPEC 3.4). The verified counts are a stored aggregate, refreshed by
+    # notifications.services on every answer and every completed visit, so a page of cards reads
+    # them with the doctor row and no extra query. The baseline is entered by an admin.
+    recommend_yes = models.PositiveIntegerField(_("verified 'yes' answers"), default=0, editable=False)
+    recommend_answers = models.PositiveIntegerField(_("verified answers"), default=0, editable=False)
+    completed_visits = models.PositiveIntegerField(_("completed visits"), default=0, editable=False)
+    baseline_yes = models.PositiveIntegerField(
+        _("imported 'yes' answers"), default=0, help_text=_("From an earlier, verified survey.")
+    )
+    baseline_answers = models.PositiveIntegerField(
+        _("imported answers"), default=0, help_text=_("All answers of that survey, 'yes' and 'no'.")
+    )
+    baseline_patients = models.PositiveIntegerField(
+        _("imported patients"), default=0, help_text=_("Patients seen before online records began.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -216,6 +247,12 @@ class Doctor(models.Model):
                 name="doctor_fee_within_original",
                 violation_error_message=_("The fee cannot be higher than the original fee."),
             ),
+            models.CheckConstraint(
+                condition=Q(recommend_yes__lte=F("recommend_answers"))
+                & Q(baseline_yes__lte=F("baseline_answers")),
+                name="doctor_recommend_yes_within_answers",
+                violation_error_message=_("'Yes' answers cannot outnumber all answers."),
+            ),
         ]
         indexes = [models.Index(fields=["is_active", "name"], name="doctor_active_name")]
 
@@ -232,6 +269,19 @@ class Doctor(models.Model):
     @property
     def is_discounted(self) -> bool:
         return self.original_fee is not None and self.original_fee > self.fee
+
+    @property
+    def recommendation(self) -> "Recommendation | None":
+        """The card's recommendation figures, or None while fewer than the minimum answers exist."""
+        answers = self.recommend_answers + self.baseline_answers
+        if answers < settings.RECOMMEND_MIN_ANSWERS or answers == 0:
+            return None
+        yes = self.recommend_yes + self.baseline_yes
+        return Recommendation(
+            percent=round(100 * yes / answers),
+            answers=answers,
+            patients_floor=patients_floor(self.completed_visits + self.baseline_patients),
+        )
 
     @property
     def initials(self) -> str:

@@ -268,6 +268,23 @@ def test_state_changes_need_the_csrf_token(front_desk_user, priya, doctor):
     assert Appointment.objects.get().status == S.CHECKED_IN
 
 
+def test_the_appointment_page_shows_failed_emails_to_staff(desk, priya):
+    from notifications.models import Message, MessageKind, MessageState
+
+    Message.objects.create(
+        appointment=priya,
+        kind=MessageKind.CONFIRMATION,
+        due_at=priya.starts_at - timedelta(days=1),
+        planned_for=priya.starts_at,
+        state=MessageState.FAILED,
+        attempts=5,
+        last_error="SMTP 421 mail server busy",
+    )
+    page = desk.get(reverse("staff:appointment", args=[priya.reference]))
+    assertContains(page, "SMTP 421 mail server busy")
+    assertContains(page, '<tr class="table-danger">')
+
+
 def test_the_appointment_page_shows_the_audit_trail_and_a_staff_cancel(desk, front_desk_user, priya):
     desk.post(status_url(priya), {"to_status": "confirmed"})
     desk.post(status_url(priya), {"to_status": "cancelled", "note": "Called to cancel"})

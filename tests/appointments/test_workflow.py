@@ -143,12 +143,32 @@ def test_staff_reschedule_past_the_cut_off_is_recorded_as_an_override(desk, doct
     assert "Moved from 2026-11-23 12:00 to 2026-11-23 15:00" in change.note
 
 
-def test_completing_a_visit_calls_the_completed_hook(desk, monkeypatch):
-    called = []
-    monkeypatch.setattr("appointments.services.appointment_completed", lambda **kwargs: called.append(kwargs))
-    appointment = AppointmentFactory(status=S.CHECKED_IN, starts_at=NOW - timedelta(minutes=30))
+def test_completing_a_visit_plans_the_feedback_request_and_counts_it(desk):
+    from notifications.models import Message, MessageKind, MessageState
+
+    appointment = AppointmentFactory(
+        status=S.CHECKED_IN, starts_at=NOW - timedelta(minutes=30), patient_email="p@example.com"
+    )
     appointment_set_status(appointment=appointment, to_status=S.COMPLETED, by=desk)
-    assert [kwargs["appointment"].pk for kwargs in called] == [appointment.pk]
+    feedback = Message.objects.get(appointment=appointment, kind=MessageKind.FEEDBACK_REQUEST)
+    assert feedback.state == MessageState.PENDING
+    appointment.doctor.refresh_from_db()
+    assert appointment.doctor.completed_visits == 1
+
+
+def test_a_no_show_cancels_the_pending_reminder(desk):
+    from notifications.models import Message, MessageKind, MessageState
+
+    appointment = AppointmentFactory(status=S.CONFIRMED, starts_at=NOW - timedelta(minutes=30))
+    reminder = Message.objects.create(
+        appointment=appointment,
+        kind=MessageKind.REMINDER,
+        due_at=NOW + timedelta(hours=1),
+        planned_for=appointment.starts_at,
+    )
+    appointment_set_status(appointment=appointment, to_status=S.NO_SHOW, by=desk)
+    reminder.refresh_from_db()
+    assert reminder.state == MessageState.CANCELLED
 
 
 # Booking for a caller -------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from appointments.links import manage_token
 from appointments.models import Appointment, AppointmentStatus
 from appointments.services import calendar_feed_rotate
 from doctors.roles import CONTENT_EDITORS, DOCTORS, FRONT_DESK
+from notifications.links import feedback_token
+from notifications.models import Feedback
 from tests.factories import AppointmentFactory, ArticleFactory, DoctorFactory, UserFactory, week_hours
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +62,7 @@ MATRIX = {
     "appointments:reschedule":       (404,   200,    200,    200,    200,    200,    200),
     "appointments:calendar":         (404,   200,    200,    200,    200,    200,    200),
     "appointments:doctor-feed":      (404,   200,    200,    200,    200,    200,    200),
+    "notifications:feedback":        (404,   200,    200,    200,    200,    200,    200),  # a completed visit's link
     "staff:login":                   (200,   200,    200,    200,    200,    200,    200),
     "staff:logout":                  (405,   405,    405,    405,    405,    405,    405),
     "staff:day":                     (LOGIN, LOGIN,  200,    200,    200,    403,    200),
@@ -107,6 +110,11 @@ def world():
         today_13 = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)  # on today's day schedule
         patient_a = AppointmentFactory(doctor=doctor_a, starts_at=today_13, patient_name="Anita Visible")
         patient_b = AppointmentFactory(doctor=doctor_b, starts_at=today_13, patient_name="Bertha Hidden")
+        visited = AppointmentFactory(
+            doctor=doctor_a,
+            starts_at=datetime(2026, 11, 20, 4, 30, tzinfo=UTC),
+            status=AppointmentStatus.COMPLETED,
+        )
         article = ArticleFactory(author=doctor_a, reviewer=doctor_b)
         feed = calendar_feed_rotate(doctor=doctor_a)
 
@@ -136,7 +144,7 @@ def world():
             "doctors:specialty": doctor_a.specialty.slug,
             "doctors:location": doctor_a.location.slug,
         },
-        "token": {"appointments:doctor-feed": feed.token},
+        "token": {"appointments:doctor-feed": feed.token, "notifications:feedback": feedback_token(visited)},
         "reference": patient_a.reference,
         "default_slug": doctor_a.slug,
         "default_token": token,
@@ -200,7 +208,8 @@ def test_every_url_answers_every_role_as_the_matrix_says(world):
     assert wrong == []
     assert leaks == []
     # Nothing above changed any state: every visit was a GET.
-    assert set(Appointment.objects.values_list("status", flat=True)) == {AppointmentStatus.BOOKED}
+    assert sorted(Appointment.objects.values_list("status", flat=True)) == ["booked", "booked", "completed"]
+    assert not Feedback.objects.exists()
 
 
 def test_the_front_desk_sees_both_doctors_patients_on_the_day(world):

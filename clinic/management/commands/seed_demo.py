@@ -14,6 +14,7 @@ from articles import demo as articles_demo
 from doctors import demo as doctors_demo
 from doctors.models import Doctor
 from doctors.roles import DOCTORS, FRONT_DESK
+from notifications import demo as notifications_demo
 
 
 class Command(BaseCommand):
@@ -38,6 +39,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Articles: {article_counts['articles']}")
         booking = appointments_demo.seed(appointments=options["appointments"])
         self.stdout.write(f"Working hours: {booking['hours']}, appointments: {booking['appointments']}")
+        feedback = notifications_demo.seed()
+        self.stdout.write(
+            f"Verified answers: {feedback['answers']}, doctors showing figures: {feedback['with_figures']}"
+        )
         if settings.DEBUG:
             self._create_demo_users()
 

@@ -1,0 +1,74 @@
+"""Patient emails: plain text and HTML from templates, times in the visit's own zone, .ics attached."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import dateformat
+from django.utils.translation import gettext_lazy as _
+
+from appointments.calendar import appointment_ics
+from appointments.links import manage_url
+from appointments.models import Appointment
+from notifications.links import feedback_url
+from notifications.models import Message, MessageKind
+
+SUBJECTS = {
+    MessageKind.CONFIRMATION: _("Your appointment with %(doctor)s is booked (%(reference)s)"),
+    MessageKind.REMINDER: _("Reminder: %(doctor)s, %(when)s"),
+    MessageKind.CHANGED: _("Your appointment with %(doctor)s has moved (%(reference)s)"),
+    MessageKind.CANCELLED: _("Your appointment with %(doctor)s is cancelled (%(reference)s)"),
+    MessageKind.FEEDBACK_REQUEST: _("Would you recommend %(doctor)s?"),
+}
+# A calendar file goes with every message that gives a (new) time; the UID stays, so apps update it.
+WITH_CALENDAR = {MessageKind.CONFIRMATION, MessageKind.CHANGED}
+
+
+def local_when(moment, zone) -> str:
+    """'Tuesday 25 November 2026, 10:30 IST': wall-clock time and zone abbreviation of the location."""
+    return dateformat.format(moment.astimezone(zone), "l j F Y, H:i T")
+
+
+def context(message: Message, appointment: Appointment) -> dict:
+    zone = appointment.location.zone
+    return {
+        "message": message,
+        "appointment": appointment,
+        "doctor": appointment.doctor,
+        "location": appointment.location,
+        "when": local_when(appointment.starts_at, zone),
+        "time_zone": appointment.location.time_zone,
+        "manage_url": settings.SITE_URL + manage_url(appointment),
+        "feedback_url": feedback_url(appointment, absolute=True),
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_phone": settings.CLINIC_PHONE,
+        "clinic_email": settings.CLINIC_EMAIL,
+        "site_url": settings.SITE_URL,
+    }
+
+
+def build(*, message: Message, appointment: Appointment) -> EmailMultiAlternatives:
+    data = context(message, appointment)
+    subject = str(SUBJECTS[message.kind]) % {
+        "doctor": appointment.doctor.name,
+        "reference": appointment.reference,
+        "when": data["when"],
+    }
+    template = f"notifications/email/{message.kind}"
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", data),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[appointment.patient_email],
+        reply_to=[settings.CLINIC_EMAIL],
+    )
+    email.attach_alternative(render_to_string(f"{template}.html", data), "text/html")
+    if message.kind in WITH_CALENDAR:
+        host = urlsplit(settings.SITE_URL).netloc or "localhost"
+        email.attach(
+            f"appointment-{appointment.reference}.ics",
+            appointment_ics(appointment, host=host),
+            "text/calendar",
+        )
+    return email

@@ -1,0 +1,28 @@
+"""The sweep: hand every due pending message (reminders, feedback requests, retries) to the task backend."""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from notifications.services import messages_send_due
+
+
+class Command(BaseCommand):
+    help = (
+        "Send (immediate backend) or enqueue (database backend) every pending message that is due. "
+        "Run it every minute from cron, or with --every 60 as a long-running process."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every", type=float, default=0, help="Repeat every N seconds until stopped (default: run once)."
+        )
+
+    def handle(self, *args, every, **options):
+        while True:
+            count = messages_send_due()
+            if options["verbosity"] > 1 or (count and options["verbosity"]):
+                self.stdout.write(f"Due messages handed on: {count}")
+            if not every:
+                return
+            time.sleep(every)
