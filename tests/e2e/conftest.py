@@ -98,10 +98,22 @@ class BrowserLog:
     origin: str
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    expected_statuses: set[int] = field(default_factory=set)
 
     def foreign_requests(self) -> list[str]:
         local = (f"{self.origin}/", "data:", "blob:", "about:")
         return [url for url in self.requests if not url.startswith(local)]
+
+    def expect_status(self, *statuses: int) -> None:
+        """A test that means to get these error statuses (a 409 page): Chromium logs each such response
+        as a console error ("Failed to load resource: ... status of 409"); only those are let through."""
+        self.expected_statuses.update(statuses)
+
+    def unexpected_errors(self) -> list[str]:
+        allowed = tuple(
+            f"the server responded with a status of {status} " for status in self.expected_statuses
+        )
+        return [error for error in self.errors if not (allowed and any(a in error for a in allowed))]
 
 
 @pytest.fixture
@@ -110,22 +122,42 @@ def browser_log(live_server):
 
 
 @pytest.fixture
-def page(browser, transactional_db, live_server, browser_log, viewport, color_scheme, javascript_enabled):
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport=viewport,
-        color_scheme=color_scheme,
-        java_script_enabled=javascript_enabled,
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    context.on("request", lambda request: browser_log.requests.append(request.url))
-    page = context.new_page()
-    page.on("console", lambda message: message.type == "error" and browser_log.errors.append(message.text))
-    page.on("pageerror", lambda error: browser_log.errors.append(str(error)))
-    yield page
-    context.close()
+def open_page(
+    browser, transactional_db, live_server, browser_log, viewport, color_scheme, javascript_enabled
+):
+    """Open a page in a new browser context (its own cookies), logged like `page`; closed at teardown.
+
+    Tests that need two independent visitors at once (a race for one slot) call it twice.
+    """
+    contexts = []
+
+    def open_one():
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport=viewport,
+            color_scheme=color_scheme,
+            java_script_enabled=javascript_enabled,
+            accept_downloads=True,
+        )
+        contexts.append(context)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.on("request", lambda request: browser_log.requests.append(request.url))
+        new = context.new_page()
+        new.on("console", lambda message: message.type == "error" and browser_log.errors.append(message.text))
+        new.on("pageerror", lambda error: browser_log.errors.append(str(error)))
+        return new
+
+    yield open_one
+    for context in contexts:
+        context.close()
     assert not browser_log.foreign_requests(), "the browser contacted another host"
-    assert not browser_log.errors, "the browser console logged errors:\n" + "\n".join(browser_log.errors)
+    unexpected = browser_log.unexpected_errors()
+    assert not unexpected, "the browser console logged errors:\n" + "\n".join(unexpected)
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
 
 
 @pytest.fixture
