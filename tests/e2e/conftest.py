@@ -13,10 +13,22 @@ if the console logged an error (a Content-Security-Policy violation shows up the
 import io
 import os
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+
+from tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    ConditionFactory,
+    DoctorFactory,
+    FAQFactory,
+    LocationFactory,
+    SpecialtyFactory,
+    week_hours,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,6 +43,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000
+ZONE = "Asia/Kolkata"
 
 
 @pytest.hookimpl(trylast=True)
@@ -164,3 +177,45 @@ def page(open_page):
 def demo_site(transactional_db):
     """The demo doctors, specialties and locations (`manage.py seed_demo`)."""
     call_command("seed_demo", stdout=io.StringIO())
+
+
+# Booking data. Real time, no time-machine (the live server runs in another thread and Chromium keeps
+# its own clock): the doctors work 08:00-20:00 clinic time on every weekday, so there are always free
+# times within the booking horizon and the picker opens on the first day that has some.
+
+
+@pytest.fixture
+def spine_surgeon(transactional_db):
+    """A spine surgeon who treats sciatica and a physiotherapist who does not, both taking bookings."""
+    location = LocationFactory(name="Residency Road", slug="residency-road", time_zone=ZONE)
+    surgeon = DoctorFactory(
+        name="Dr. Meera Kulkarni",
+        slug="meera-kulkarni",
+        specialty=SpecialtyFactory(name="Spine Surgery", slug="spine-surgery"),
+        location=location,
+        conditions=[ConditionFactory(name="Sciatica", slug="sciatica")],
+    )
+    physio = DoctorFactory(
+        name="Dr. Arjun Iyer",
+        specialty=SpecialtyFactory(name="Physiotherapy", slug="physiotherapy"),
+        location=location,
+        conditions=[ConditionFactory(name="Neck pain", slug="neck-pain")],
+    )
+    for doctor in (surgeon, physio):
+        week_hours(doctor, intervals=[(time(8, 0), time(20, 0))])
+    return surgeon
+
+
+@pytest.fixture
+def miss_article(spine_surgeon):
+    category = CategoryFactory(name="Musculoskeletal Disorders", slug="musculoskeletal-disorders")
+    article = ArticleFactory(
+        title="Minimally invasive spine surgery",
+        slug="minimally-invasive-spine-surgery",
+        category=category,
+        author=spine_surgeon,
+        specialties=[spine_surgeon.specialty],
+    )
+    FAQFactory(article=article, question="How long is the hospital stay?", answer="Often one night.")
+    FAQFactory(article=article, question="Will I have a large scar?", answer="No, the cuts are small.")
+    return article

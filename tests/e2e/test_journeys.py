@@ -3,7 +3,7 @@ finding a doctor, booking, the .ics, rescheduling, cancelling, a race for one sl
 an article.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -12,17 +12,7 @@ import pytest
 from icalendar import Calendar
 
 from appointments.models import Appointment, AppointmentStatus
-from tests.e2e.conftest import PHONE
-from tests.factories import (
-    ArticleFactory,
-    CategoryFactory,
-    ConditionFactory,
-    DoctorFactory,
-    FAQFactory,
-    LocationFactory,
-    SpecialtyFactory,
-    week_hours,
-)
+from tests.e2e.conftest import PHONE, ZONE
 
 pytestmark = pytest.mark.e2e
 
@@ -101,35 +91,9 @@ def test_a_keyboard_user_searches_from_home_and_opens_a_profile(page, demo_site)
     assert_profile_offers_booking_and_a_call(page, link["text"])
 
 
-# Booking journeys -------------------------------------------------------------------------------
-# Real time, no time-machine (the live server runs in another thread and Chromium keeps its own
-# clock): the doctors work 08:00-20:00 clinic time on every weekday, so there are always free
-# times within the booking horizon and the picker opens on the first day that has some.
+# Booking journeys (data: the `spine_surgeon` and `miss_article` fixtures in conftest.py) ----------
 
-ZONE = "Asia/Kolkata"
 PATIENT = {"Full name": "Asha Rao", "Mobile number": "98123 45678", "Email (optional)": "asha@example.com"}
-
-
-@pytest.fixture
-def spine_surgeon(transactional_db):
-    """A spine surgeon who treats sciatica and a physiotherapist who does not, both taking bookings."""
-    location = LocationFactory(name="Residency Road", slug="residency-road", time_zone=ZONE)
-    surgeon = DoctorFactory(
-        name="Dr. Meera Kulkarni",
-        slug="meera-kulkarni",
-        specialty=SpecialtyFactory(name="Spine Surgery", slug="spine-surgery"),
-        location=location,
-        conditions=[ConditionFactory(name="Sciatica", slug="sciatica")],
-    )
-    physio = DoctorFactory(
-        name="Dr. Arjun Iyer",
-        specialty=SpecialtyFactory(name="Physiotherapy", slug="physiotherapy"),
-        location=location,
-        conditions=[ConditionFactory(name="Neck pain", slug="neck-pain")],
-    )
-    for doctor in (surgeon, physio):
-        week_hours(doctor, intervals=[(time(8, 0), time(20, 0))])
-    return surgeon
 
 
 def start_of(link_or_button) -> datetime:
@@ -389,21 +353,6 @@ def test_two_patients_race_for_one_slot_and_exactly_one_gets_it(open_page, brows
     assert loser.get_by_label("Full name").input_value() == names[loser]  # what they typed is kept
     assert loser.get_by_label("I agree to the privacy notice").is_checked()
     assert Appointment.objects.count() == 1
-
-
-@pytest.fixture
-def miss_article(spine_surgeon):
-    category = CategoryFactory(name="Musculoskeletal Disorders", slug="musculoskeletal-disorders")
-    article = ArticleFactory(
-        title="Minimally invasive spine surgery",
-        slug="minimally-invasive-spine-surgery",
-        category=category,
-        author=spine_surgeon,
-        specialties=[spine_surgeon.specialty],
-    )
-    FAQFactory(article=article, question="How long is the hospital stay?", answer="Often one night.")
-    FAQFactory(article=article, question="Will I have a large scar?", answer="No, the cuts are small.")
-    return article
 
 
 def test_a_reader_expands_an_faq_and_books_from_a_consult_a_specialist_card(
