@@ -64,3 +64,25 @@ def test_an_appointment_added_in_the_admin_gets_a_reference(admin_client):
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert len(Appointment.objects.get().reference) == 8
+
+
+def test_bulk_seeded_appointments_read_back_like_ones_saved_through_the_orm():
+    """The bulk seeder writes raw rows for speed: they must still be valid appointments."""
+    from datetime import timedelta
+
+    from appointments.links import appointment_from_token, manage_token
+
+    call_command("seed_demo", appointments=300)
+    bulk = Appointment.objects.filter(reference__startswith="0").order_by("reference")
+    assert bulk.count() == 300
+    now = timezone.now()
+    assert not bulk.filter(starts_at__lt=now, status="booked").exists()
+    assert not bulk.filter(starts_at__gt=now).exclude(status="booked").exists()
+    for appointment in bulk[::37]:
+        appointment.full_clean()
+        assert appointment.starts_at.tzinfo is not None
+        assert appointment.ends_at - appointment.starts_at == timedelta(minutes=20)
+        assert appointment.patient_phone.is_valid()
+        assert appointment.created_at <= now
+        if appointment.ends_at > now - timedelta(days=30):
+            assert appointment_from_token(manage_token(appointment)) == appointment
