@@ -185,14 +185,14 @@ def bench_environment() -> tuple[dict, str]:
     return env, "sqlite"
 
 
-def recreate_database(env: dict) -> None:
+def recreate_database(env: dict, name: str = POSTGRES_NAME) -> None:
     if "DATABASE_URL" in env:
         import psycopg
 
         admin_url = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(path="/postgres"))
         with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {POSTGRES_NAME} WITH (FORCE)")
-            connection.execute(f"CREATE DATABASE {POSTGRES_NAME}")
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            connection.execute(f"CREATE DATABASE {name}")
         return
     for suffix in ("", "-wal", "-shm"):
         Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
@@ -262,12 +262,14 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def http(base: str, path: str, data: bytes | None = None, cookie: str = "") -> tuple[int, dict, bytes]:
+def http(
+    base: str, path: str, data: bytes | None = None, cookie: str = "", timeout: float = 15
+) -> tuple[int, dict, bytes]:
     """One request without following redirects: (status, headers, body)."""
     request = urllib.request.Request(base + path, data=data, headers={"Cookie": cookie} if cookie else {})
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        with opener.open(request, timeout=15) as response:
+        with opener.open(request, timeout=timeout) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()

@@ -10,6 +10,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
+    # 409s are the expected answer to a lost race (booking POST, load test): log server errors only.
+    "loggers": {"django.request": {"level": "ERROR"}},
 }
 
 # The booking POST target books thousands of slots from one client address in seconds: the
