@@ -1,4 +1,4 @@
-.PHONY: run test lint format worker bench
+.PHONY: run test lint format worker bench loadtest
 PY := .venv/bin/python
 # The first Python >= 3.12 that actually runs: on the PATH, else pyenv's installed versions
 # (a pyenv shim answers "command not found" until a version is selected). `make PYTHON=...` overrides.
@@ -38,3 +38,8 @@ format: .venv/installed
 bench: .venv/installed
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Two gunicorn servers on two loopback ports, one PostgreSQL database (DATABASE_URL, required) and one
+# Redis (REDIS_URL, required): concurrent bookings for the same slots on both, no double booking.
+loadtest: .venv/installed
+	$(PY) -m bench.loadtest $(LOADTEST_ARGS)

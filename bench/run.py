@@ -24,10 +24,12 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -40,6 +42,10 @@ POSTGRES_NAME = "clinic_bench"
 SEED = {"--doctors": 1000, "--appointments": 200_000, "--articles": 200}
 
 
+BOOKING_DOCTORS = 30  # doctors whose free slots the booking POST books (about 200 each over 14 days)
+BOOKING_FILE = BENCH / "results" / "booking_requests.tsv"
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
@@ -47,27 +53,41 @@ class Target:
     lua: str = ""  # wrk script for this URL (e.g. POST bodies), placed above report.lua
 
 
-def targets(sample: dict) -> list[Target]:
-    """The URLs to load, floor first. Still to add: article detail, availability JSON, booking POST."""
+def targets(sample: dict, booking_lua: str) -> list[Target]:
+    """The URLs to load, floor first; the booking POST last, since it writes."""
     return [
         Target("floor", "/bench/floor"),
         Target("home", "/"),
         Target("doctor list (filters)", f"/doctors/?q=pain&city={sample['city']}&sort=experience"),
         Target("doctor profile", f"/doctors/{sample['doctor']}/"),
+        Target("article", f"/articles/{sample['article']}/"),
+        Target("availability JSON (14 days)", availability_path(sample["doctor"], sample["today"])),
+        Target("booking POST", "/book/", lua=booking_lua),
     ]
+
+
+def availability_path(slug: str, today: str) -> str:
+    return f"/api/v1/doctors/{slug}/availability/?from={today}&days=14"
 
 
 # Run inside the seeded database: real slugs to request, and the size of what was seeded.
 SAMPLE_CODE = """
 import json
 from django.apps import apps
+from appointments.availability import local_today
+from articles.models import Article
 from doctors.models import Doctor
 doctors = Doctor.objects.active().select_related("location").order_by("pk")
 doctor = doctors[doctors.count() // 2]
+articles = Article.objects.published().order_by("pk")
+article = articles[articles.count() // 2]
+step = max(1, doctors.count() // BOOKING_DOCTORS)
+booking = [d.slug for d in doctors[::step][:BOOKING_DOCTORS] if d.pk != doctor.pk]
 counts = {m._meta.label: m.objects.count() for a in ("doctors", "appointments", "articles")
           for m in apps.get_app_config(a).get_models()}
-print(json.dumps({"doctor": doctor.slug, "city": doctor.location.city, "counts": counts}))
-"""
+print(json.dumps({"doctor": doctor.slug, "city": doctor.location.city, "article": article.slug,
+                  "today": local_today(doctor).isoformat(), "booking_doctors": booking, "counts": counts}))
+""".replace("BOOKING_DOCTORS", str(BOOKING_DOCTORS))
 
 
 def main() -> int:
@@ -89,7 +109,10 @@ def main() -> int:
     help_text = manage(env, "seed_demo", "--help")
     seed_flags = [f"{flag}={size}" for flag, size in SEED.items() if flag in help_text]
     step(f"seed_demo {' '.join(seed_flags)}")
+    seeding = time.monotonic()
     manage(env, "seed_demo", *seed_flags)
+    seed_seconds = round(time.monotonic() - seeding, 1)
+    print(f"    seeded in {seed_seconds} s")
     sample = json.loads(manage(env, "shell", "-c", SAMPLE_CODE).strip().splitlines()[-1])
     print(f"    seeded: {', '.join(f'{label} {n:,}' for label, n in sample['counts'].items())}")
     step("collectstatic")
@@ -101,7 +124,11 @@ def main() -> int:
     server = start_gunicorn(env, port, args.workers)
     try:
         wait_until_healthy(server, base)
-        plan = targets(sample)
+        booking = prepare_bookings(base, sample, args.threads)
+        print(
+            f"    booking POST: {booking['slots']:,} distinct free slots of {len(sample['booking_doctors'])} doctors"
+        )
+        plan = targets(sample, booking["lua"])
         preflight(base, plan)
         print(f"    wrk -t{args.threads} -c{args.connections} -d{args.duration}s per URL\n")
         results = []
@@ -126,7 +153,7 @@ def main() -> int:
             "gunicorn_workers": args.workers,
             "worker_class": "sync",
         },
-        "seed": {"flags": seed_flags, "counts": sample["counts"]},
+        "seed": {"flags": seed_flags, "counts": sample["counts"], "seconds": seed_seconds},
         "results": results,
         "elapsed_s": round(time.monotonic() - started, 1),
     }
@@ -158,14 +185,14 @@ def bench_environment() -> tuple[dict, str]:
     return env, "sqlite"
 
 
-def recreate_database(env: dict) -> None:
+def recreate_database(env: dict, name: str = POSTGRES_NAME) -> None:
     if "DATABASE_URL" in env:
         import psycopg
 
         admin_url = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(path="/postgres"))
         with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {POSTGRES_NAME} WITH (FORCE)")
-            connection.execute(f"CREATE DATABASE {POSTGRES_NAME}")
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            connection.execute(f"CREATE DATABASE {name}")
         return
     for suffix in ("", "-wal", "-shm"):
         Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
@@ -216,7 +243,8 @@ def wait_until_healthy(server: subprocess.Popen, base: str, timeout: float = 30)
 
 
 def preflight(base: str, plan: list[Target]) -> None:
-    """A benchmark of an error page measures nothing: every plain GET must answer 200 first."""
+    """A benchmark of an error page measures nothing: every plain GET must answer 200 first (the
+    booking POST was tried once in `prepare_bookings`)."""
     for target in plan:
         if target.lua:
             continue
@@ -227,6 +255,76 @@ def preflight(base: str, plan: list[Target]) -> None:
             status = error.code
         if status != 200:
             sys.exit(f"{target.name} ({target.path}) answered {status}, not 200")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def http(
+    base: str, path: str, data: bytes | None = None, cookie: str = "", timeout: float = 15
+) -> tuple[int, dict, bytes]:
+    """One request without following redirects: (status, headers, body)."""
+    request = urllib.request.Request(base + path, data=data, headers={"Cookie": cookie} if cookie else {})
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def prepare_bookings(base: str, sample: dict, threads: int) -> dict:
+    """Free slots of many doctors from the JSON endpoint, one booking form body per slot, and a wrk
+    script that posts them in turn. One slot is booked here first to check the POST works (302 to
+    the manage page); the rest go to wrk. Each body has its own mobile number and form token, so
+    neither "one booking per mobile per doctor" nor the double-submit guard turns them away."""
+    slots = []
+    for slug in sample["booking_doctors"]:
+        status, _, body = http(base, availability_path(slug, sample["today"]))
+        if status != 200:
+            sys.exit(f"availability of {slug} answered {status}")
+        slots += [(slug, slot["start"]) for slot in json.loads(body)["slots"]]
+    if len(slots) < 2:
+        sys.exit("the seeded doctors have no free slots to book")
+    slug, start = slots.pop()
+    status, headers, _ = http(base, f"/book/{slug}/details/?{urlencode({'start': start})}")
+    cookie = SimpleCookie(headers.get("Set-Cookie", ""))
+    if status != 200 or "csrftoken" not in cookie:
+        sys.exit(f"the booking form answered {status} without a CSRF cookie")
+    token = cookie["csrftoken"].value
+
+    def form(number: int, start: str) -> str:
+        return urlencode(
+            {
+                "csrfmiddlewaretoken": token,
+                "start": start,
+                "booking_token": str(uuid.uuid4()),
+                "patient_name": f"Bench Patient {number}",
+                "patient_phone": f"+9197{number:08d}",
+                "visit_type": "first",
+                "consent": "on",
+            }
+        )
+
+    status, headers, _ = http(
+        base, f"/book/{slug}/details/", form(0, start).encode(), cookie=f"csrftoken={token}"
+    )
+    if status != 302 or "/a/" not in headers.get("Location", ""):
+        sys.exit(f"a booking POST answered {status} {headers.get('Location', '')}, not a redirect to /a/")
+    BOOKING_FILE.parent.mkdir(parents=True, exist_ok=True)
+    BOOKING_FILE.write_text(
+        "".join(f"/book/{slug}/details/\t{form(n, start)}\n" for n, (slug, start) in enumerate(slots, 1))
+    )
+    lua = (
+        (BENCH / "booking.lua")
+        .read_text()
+        .replace("__STRIDE__", str(threads))
+        .replace("__FILE__", str(BOOKING_FILE))
+        .replace("__COOKIE__", f"csrftoken={token}")
+    )
+    return {"slots": len(slots), "lua": lua}
 
 
 def load(base: str, target: Target, args) -> dict:
@@ -253,7 +351,9 @@ def load(base: str, target: Target, args) -> dict:
         "requests_per_s": round(int(values["requests"]) / seconds, 1),
         "p50_ms": round(int(values["p50_us"]) / 1000, 2),
         "p99_ms": round(int(values["p99_us"]) / 1000, 2),
-        "non_2xx": int(values["non2xx"]),
+        "non_2xx_3xx": int(values["bad"]),
+        "status_409": int(values["conflicts"]),
+        "status_5xx": int(values["server_errors"]),
         "socket_errors": int(values["socket_errors"]),
     }
 
@@ -261,9 +361,10 @@ def load(base: str, target: Target, args) -> dict:
 def format_line(result: dict) -> str:
     ratio = result["ratio_to_floor"]
     return (
-        f"{result['name']:<24} {result['requests_per_s']:>8.1f} req/s"
+        f"{result['name']:<28} {result['requests_per_s']:>8.1f} req/s"
         f"  p50 {result['p50_ms']:>7.2f} ms  p99 {result['p99_ms']:>7.2f} ms"
-        f"  non-2xx {result['non_2xx']:>5}  {ratio:>5.2f} x floor"
+        f"  bad {result['non_2xx_3xx']:>5} (409 {result['status_409']}, 5xx {result['status_5xx']})"
+        f"  {ratio:>5.3f} x floor"
     )
 
 

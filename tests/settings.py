@@ -1,6 +1,9 @@
 """Test settings: the real settings with production defaults, plus what a test run needs."""
 
 import os
+import tempfile
+import zlib
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
@@ -13,6 +16,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+# SQLite tests use a file, not Django's shared in-memory database: with an in-memory database the
+# live server hands every request thread the test's own connection, so two browsers booking at once
+# would share one transaction (the loser's rollback undoes the winner's booking). With a file each
+# request thread has its own connection, as in production. One file per worktree (pytest-django
+# appends the xdist worker), in the temporary directory.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    _tag = zlib.crc32(str(Path(__file__).resolve().parent).encode())
+    _file = Path(tempfile.gettempdir()) / f"clinic-test-{_tag:08x}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": str(_file)}  # noqa: F405
 
 # Each xdist worker gets its own Redis database (REDIS_URL's database + worker number), so
 # one worker's cache.clear() cannot wipe another's rate-limit counters.

@@ -28,6 +28,19 @@ def icon(name: str, size: int = 16, label: str = "") -> str:
 
 
 @register.simple_tag
+def field_errors(form) -> list[tuple[str, str]]:
+    """(field id, message) for each error of a visible field, in form order, for an error summary.
+
+    A radio group's id is its first radio's (`id_visit_type_0`): the group itself has no element to land on.
+    """
+    return [
+        (field.id_for_label or f"{field.auto_id}_0", message)
+        for field in form.visible_fields()
+        for message in field.errors
+    ]
+
+
+@register.simple_tag
 def elided_pages(page_obj):
     """Page numbers around the current page, with ellipses, for includes/pagination.html."""
     return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)

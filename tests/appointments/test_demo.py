@@ -95,3 +95,25 @@ def test_seed_demo_in_debug_creates_a_doctor_login_and_the_front_desks_location(
     assert StaffProfile.objects.get(user__username="frontdesk").default_location == first.location
     call_command("seed_demo", stdout=out)  # again: still one doctor login
     assert Doctor.objects.filter(user__username="doctor").count() == 1
+
+
+def test_bulk_seeded_appointments_read_back_like_ones_saved_through_the_orm():
+    """The bulk seeder writes raw rows for speed: they must still be valid appointments."""
+    from datetime import timedelta
+
+    from appointments.links import appointment_from_token, manage_token
+
+    call_command("seed_demo", appointments=300)
+    bulk = Appointment.objects.filter(reference__startswith="0").order_by("reference")
+    assert bulk.count() == 300
+    now = timezone.now()
+    assert not bulk.filter(starts_at__lt=now, status="booked").exists()
+    assert not bulk.filter(starts_at__gt=now).exclude(status="booked").exists()
+    for appointment in bulk[::37]:
+        appointment.full_clean()
+        assert appointment.starts_at.tzinfo is not None
+        assert appointment.ends_at - appointment.starts_at == timedelta(minutes=20)
+        assert appointment.patient_phone.is_valid()
+        assert appointment.created_at <= now
+        if appointment.ends_at > now - timedelta(days=30):
+            assert appointment_from_token(manage_token(appointment)) == appointment

@@ -13,10 +13,22 @@ if the console logged an error (a Content-Security-Policy violation shows up the
 import io
 import os
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+
+from tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    ConditionFactory,
+    DoctorFactory,
+    FAQFactory,
+    LocationFactory,
+    SpecialtyFactory,
+    week_hours,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,6 +43,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000
+ZONE = "Asia/Kolkata"
 
 
 @pytest.hookimpl(trylast=True)
@@ -98,10 +111,22 @@ class BrowserLog:
     origin: str
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    expected_statuses: set[int] = field(default_factory=set)
 
     def foreign_requests(self) -> list[str]:
         local = (f"{self.origin}/", "data:", "blob:", "about:")
         return [url for url in self.requests if not url.startswith(local)]
+
+    def expect_status(self, *statuses: int) -> None:
+        """A test that means to get these error statuses (a 409 page): Chromium logs each such response
+        as a console error ("Failed to load resource: ... status of 409"); only those are let through."""
+        self.expected_statuses.update(statuses)
+
+    def unexpected_errors(self) -> list[str]:
+        allowed = tuple(
+            f"the server responded with a status of {status} " for status in self.expected_statuses
+        )
+        return [error for error in self.errors if not (allowed and any(a in error for a in allowed))]
 
 
 @pytest.fixture
@@ -110,25 +135,87 @@ def browser_log(live_server):
 
 
 @pytest.fixture
-def page(browser, transactional_db, live_server, browser_log, viewport, color_scheme, javascript_enabled):
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport=viewport,
-        color_scheme=color_scheme,
-        java_script_enabled=javascript_enabled,
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    context.on("request", lambda request: browser_log.requests.append(request.url))
-    page = context.new_page()
-    page.on("console", lambda message: message.type == "error" and browser_log.errors.append(message.text))
-    page.on("pageerror", lambda error: browser_log.errors.append(str(error)))
-    yield page
-    context.close()
+def open_page(
+    browser, transactional_db, live_server, browser_log, viewport, color_scheme, javascript_enabled
+):
+    """Open a page in a new browser context (its own cookies), logged like `page`; closed at teardown.
+
+    Tests that need two independent visitors at once (a race for one slot) call it twice.
+    """
+    contexts = []
+
+    def open_one():
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport=viewport,
+            color_scheme=color_scheme,
+            java_script_enabled=javascript_enabled,
+            accept_downloads=True,
+        )
+        contexts.append(context)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.on("request", lambda request: browser_log.requests.append(request.url))
+        new = context.new_page()
+        new.on("console", lambda message: message.type == "error" and browser_log.errors.append(message.text))
+        new.on("pageerror", lambda error: browser_log.errors.append(str(error)))
+        return new
+
+    yield open_one
+    for context in contexts:
+        context.close()
     assert not browser_log.foreign_requests(), "the browser contacted another host"
-    assert not browser_log.errors, "the browser console logged errors:\n" + "\n".join(browser_log.errors)
+    unexpected = browser_log.unexpected_errors()
+    assert not unexpected, "the browser console logged errors:\n" + "\n".join(unexpected)
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
 
 
 @pytest.fixture
 def demo_site(transactional_db):
     """The demo doctors, specialties and locations (`manage.py seed_demo`)."""
     call_command("seed_demo", stdout=io.StringIO())
+
+
+# Booking data. Real time, no time-machine (the live server runs in another thread and Chromium keeps
+# its own clock): the doctors work 08:00-20:00 clinic time on every weekday, so there are always free
+# times within the booking horizon and the picker opens on the first day that has some.
+
+
+@pytest.fixture
+def spine_surgeon(transactional_db):
+    """A spine surgeon who treats sciatica and a physiotherapist who does not, both taking bookings."""
+    location = LocationFactory(name="Residency Road", slug="residency-road", time_zone=ZONE)
+    surgeon = DoctorFactory(
+        name="Dr. Meera Kulkarni",
+        slug="meera-kulkarni",
+        specialty=SpecialtyFactory(name="Spine Surgery", slug="spine-surgery"),
+        location=location,
+        conditions=[ConditionFactory(name="Sciatica", slug="sciatica")],
+    )
+    physio = DoctorFactory(
+        name="Dr. Arjun Iyer",
+        specialty=SpecialtyFactory(name="Physiotherapy", slug="physiotherapy"),
+        location=location,
+        conditions=[ConditionFactory(name="Neck pain", slug="neck-pain")],
+    )
+    for doctor in (surgeon, physio):
+        week_hours(doctor, intervals=[(time(8, 0), time(20, 0))])
+    return surgeon
+
+
+@pytest.fixture
+def miss_article(spine_surgeon):
+    category = CategoryFactory(name="Musculoskeletal Disorders", slug="musculoskeletal-disorders")
+    article = ArticleFactory(
+        title="Minimally invasive spine surgery",
+        slug="minimally-invasive-spine-surgery",
+        category=category,
+        author=spine_surgeon,
+        specialties=[spine_surgeon.specialty],
+    )
+    FAQFactory(article=article, question="How long is the hospital stay?", answer="Often one night.")
+    FAQFactory(article=article, question="Will I have a large scar?", answer="No, the cuts are small.")
+    return article

@@ -2,14 +2,22 @@
 
 Each page is checked at phone and desktop width in the light colour scheme, and again in the dark
 one (the site follows the device setting; colours do not depend on width), including the doctor
-list showing form errors.
+list showing form errors and every state of the booking flow (errors, "just taken", "already
+booked", 429, expired link).
 """
+
+import re
+from datetime import timedelta
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
+from appointments import availability
+from appointments.links import manage_url
 from doctors.models import Doctor
 from tests.e2e.conftest import DESKTOP, PHONE
+from tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -91,3 +99,138 @@ def test_axe_runs_under_the_sites_csp_and_catches_a_planted_violation(page, demo
         }"""
     )
     assert any(found.startswith("color-contrast") for found in axe_violations(page))
+
+
+# The booking flow and the articles -----------------------------------------------------------------
+
+VARIANTS = pytest.mark.parametrize(
+    ("viewport", "color_scheme"),
+    [(PHONE, "light"), (DESKTOP, "light"), (DESKTOP, "dark")],
+    ids=["phone-light", "desktop-light", "desktop-dark"],
+)
+
+
+def free_slots(doctor):
+    """The surgeon's free times from tomorrow on (past the 4-hour cut-off, so changes stay open)."""
+    tomorrow = availability.local_today(doctor) + timedelta(days=1)
+    return availability.free_slots(doctor, tomorrow, 3)
+
+
+def book_in_db(doctor, slot, **fields):
+    return AppointmentFactory(
+        doctor=doctor, location=slot.location, starts_at=slot.start, ends_at=slot.end, **fields
+    )
+
+
+def submit_details(page, doctor, slot, name="Asha Rao", phone="98123 45678"):
+    page.goto(f"/book/{doctor.slug}/details/?start={slot.start_param}")
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Mobile number").fill(phone)
+    page.get_by_label("I agree to the privacy notice").check()
+    page.get_by_role("button", name="Confirm booking").click()
+    page.wait_for_load_state()
+
+
+def booking_states(page, doctor, article, settings):
+    """(name, how to get there): every public page and state of the booking flow and the articles."""
+    slots = free_slots(doctor)
+    mine = book_in_db(doctor, slots[0], patient_name="Asha Rao", patient_phone="+919812345678")
+    manage = manage_url(mine)
+    past = timezone.now() - timedelta(days=45)
+    expired = AppointmentFactory(doctor=doctor, starts_at=past, ends_at=past + timedelta(minutes=20))
+
+    def invalid_details():
+        page.goto(f"/book/{doctor.slug}/details/?start={slots[1].start_param}")
+        page.get_by_role("button", name="Confirm booking").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("heading", name="There is a problem").is_visible()
+
+    def just_taken():
+        page.goto(f"/book/{doctor.slug}/details/?start={slots[2].start_param}")
+        book_in_db(doctor, slots[2])  # someone else books it while this patient types
+        page.get_by_label("Full name").fill("Vikram Shah")
+        page.get_by_label("Mobile number").fill("98765 43210")
+        page.get_by_label("I agree to the privacy notice").check()
+        page.get_by_role("button", name="Confirm booking").click()
+        page.wait_for_load_state()
+        assert "that time was just taken" in page.get_by_role("main").inner_text()
+
+    def already_booked():
+        submit_details(page, doctor, slots[3])  # the same mobile and name as `mine`
+        assert page.get_by_role("button", name="Move it here").is_visible()
+
+    def rate_limited():
+        page.goto(manage + "cancel/")
+        settings.BOOKING_RATE_LIMIT = 0
+        page.get_by_role("button", name="Yes, cancel it").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("heading", level=1).inner_text() == "Too many attempts"
+
+    return [
+        ("book start", lambda: page.goto("/book/")),
+        ("slot picker", lambda: page.goto(f"/book/{doctor.slug}/")),
+        ("details form", lambda: page.goto(f"/book/{doctor.slug}/details/?start={slots[1].start_param}")),
+        ("details form with errors", invalid_details),
+        ("just taken (409)", just_taken),
+        ("already booked: keep or move (409)", already_booked),
+        ("manage page", lambda: page.goto(manage)),
+        ("cancel confirmation", lambda: page.goto(manage + "cancel/")),
+        ("reschedule", lambda: page.goto(manage + "reschedule/")),
+        ("expired link (410)", lambda: page.goto(manage_url(expired))),
+        ("articles", lambda: page.goto("/articles/")),
+        ("article", lambda: page.goto(article.get_absolute_url())),
+        ("category", lambda: page.goto(article.category.get_absolute_url())),
+        ("too many attempts (429)", rate_limited),  # last: it uses up the allowance
+    ]
+
+
+@VARIANTS
+def test_every_booking_and_article_page_passes_axe_with_one_h1(
+    page, browser_log, spine_surgeon, miss_article, settings, viewport, color_scheme
+):
+    browser_log.expect_status(400, 409, 410, 429)
+    problems = {}
+    for name, go in booking_states(page, spine_surgeon, miss_article, settings):
+        go()
+        found = axe_violations(page)
+        h1_count = page.locator("h1").count()
+        if h1_count != 1:
+            found.append(f"{h1_count} <h1> elements, expected exactly one")
+        if found:
+            problems[name] = found
+    assert problems == {}
+
+
+def test_the_details_form_lists_its_errors_first_with_links_to_the_fields(page, browser_log, spine_surgeon):
+    browser_log.expect_status(400)
+    slot = free_slots(spine_surgeon)[0]
+    page.goto(f"/book/{spine_surgeon.slug}/details/?start={slot.start_param}")
+    page.get_by_label("Mobile number").fill("12")
+    page.get_by_role("button", name="Confirm booking").click()
+    summary = page.get_by_role("alert").filter(has=page.get_by_role("heading", name="There is a problem"))
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.id") == "error-summary"  # focus moves to it
+    links = summary.get_by_role("link")
+    assert [link.get_attribute("href") for link in links.all()] == [
+        "#id_patient_name",
+        "#id_patient_phone",
+        "#id_consent",
+    ]
+    links.nth(1).click()
+    assert page.evaluate("document.activeElement.id") == "id_patient_phone"
+    assert page.get_by_label("Mobile number").input_value() == "12"  # what was typed is kept
+    assert page.get_by_label("Mobile number").get_attribute("aria-invalid") == "true"
+
+
+@pytest.mark.parametrize("path", ["picker", "reschedule"])
+def test_the_slot_picker_is_a_labelled_group_of_named_times(page, spine_surgeon, path):
+    if path == "picker":
+        page.goto(f"/book/{spine_surgeon.slug}/")
+        times, role = page.get_by_role("list", name=re.compile("^Free times on")), "link"
+    else:
+        mine = book_in_db(spine_surgeon, free_slots(spine_surgeon)[0])
+        page.goto(manage_url(mine) + "reschedule/")
+        times, role = page.get_by_role("form", name=re.compile("^Free times on")), "button"
+    # Each time is named with its day, not only "09:00" out of context.
+    named = times.get_by_role(role, name=re.compile(r"^\d\d:\d\d \w+day \d{1,2} \w+$"))
+    assert named.count() == times.get_by_role(role).count() > 0
