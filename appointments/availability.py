@@ -1,6 +1,7 @@
 """The slot engine's loader: reads one window of hours, time off and bookings, then asks `slots`.
 
-Each call costs a fixed number of queries (hours with slot length, time off, appointments),
+Each call costs a fixed number of queries (hours with slot length, their locations, time off,
+appointments),
 whatever the number of doctors asked about or the size of the appointments table: time off and
 appointments are read only inside the window, through the (doctor, starts_at) indexes.
 """
@@ -17,6 +18,7 @@ from django.utils import timezone
 from appointments import slots as engine
 from appointments.models import DEFAULT_SLOT_MINUTES, Appointment, TimeOff, WorkingHours
 from appointments.slots import Slot
+from doctors.models import Location
 
 # No appointment lasts longer than this; appointments are read from this far before the window.
 LONGEST_APPOINTMENT = timedelta(hours=12)
@@ -37,19 +39,19 @@ def _load(doctor_ids, first_day: date, days: int, exclude_appointment=None) -> d
     windows: dict[int, DoctorWindow] = defaultdict(DoctorWindow)
     hours = (
         WorkingHours.objects.filter(doctor_id__in=doctor_ids, location__is_active=True)
-        .select_related("location")
         .annotate(slot=Coalesce("doctor__schedule__slot_minutes", Value(DEFAULT_SLOT_MINUTES)))
+        .values_list("doctor_id", "location_id", "weekday", "starts_at", "ends_at", "slot")
     )
-    for row in hours:
-        window = windows[row.doctor_id]
-        window.slot_minutes = row.slot
+    rows = list(hours)
+    # A page's doctors share a handful of locations: load each once, not once per hours row.
+    locations = Location.objects.in_bulk({row[1] for row in rows})
+    for doctor_id, location_id, weekday, starts_at, ends_at, slot_minutes in rows:
+        window = windows[doctor_id]
+        window.slot_minutes = slot_minutes
+        location = locations[location_id]
         window.intervals.append(
             engine.WeeklyInterval(
-                weekday=row.weekday,
-                start=row.starts_at,
-                end=row.ends_at,
-                zone=row.location.zone,
-                location=row.location,
+                weekday=weekday, start=starts_at, end=ends_at, zone=location.zone, location=location
             )
         )
     if not windows:
@@ -100,7 +102,7 @@ def local_today(doctor, now: datetime | None = None) -> date:
 def free_slots(
     doctor, start_date: date, days: int, now: datetime | None = None, *, exclude=None
 ) -> list[Slot]:
-    """Free slots of one doctor on `days` days from `start_date`, in three queries."""
+    """Free slots of one doctor on `days` days from `start_date`, in four queries."""
     now = now or timezone.now()
     window = _load([doctor.pk], start_date, days, exclude_appointment=exclude).get(doctor.pk)
     return _compute(window, start_date, days, now) if window else []
@@ -127,7 +129,7 @@ def slot_at(doctor, starts_at: datetime, now: datetime | None = None, *, exclude
 
 
 def next_free_slots(doctors, now: datetime | None = None) -> list:
-    """Set `doctor.next_free_slot` (a Slot or None) on every doctor of a page, in three queries.
+    """Set `doctor.next_free_slot` (a Slot or None) on every doctor of a page, in four queries.
 
     Looks ahead `BOOKING_CARD_LOOKAHEAD_DAYS` days, not the whole horizon, so a page of cards reads
     a bounded window of appointments.
@@ -148,7 +150,7 @@ def next_free_slots(doctors, now: datetime | None = None) -> list:
 
 
 def free_slots_by_doctor(doctor_ids, day: date, now: datetime | None = None, *, min_notice=None):
-    """{doctor id: free slots on `day`} for many doctors at once (the staff day schedule), in three queries.
+    """{doctor id: free slots on `day`} for many doctors at once (the staff day schedule), in four queries.
 
     Staff book callers without the online minimum notice, so they pass `min_notice=timedelta(0)`.
     """
@@ -161,7 +163,7 @@ def free_slots_by_doctor(doctor_ids, day: date, now: datetime | None = None, *, 
 
 
 def days_with_slots(doctor, first_day: date, days: int, now: datetime | None = None, *, exclude=None):
-    """[(date, [slots])] for a day-by-day picker, every day of the range listed, in three queries."""
+    """[(date, [slots])] for a day-by-day picker, every day of the range listed, in four queries."""
     by_day: dict[date, list[Slot]] = {first_day + timedelta(days=n): [] for n in range(days)}
     for slot in free_slots(doctor, first_day, days, now, exclude=exclude):
         if slot.local_date in by_day:
