@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -135,6 +136,7 @@ class DoctorSort(models.TextChoices):
     RELEVANCE = "relevance", _("Relevance")
     EXPERIENCE = "experience", _("Most experienced")
     FEE = "fee", _("Lowest fee")
+    RECOMMENDATION = "recommendation", _("Most recommended")
 
 
 class DoctorQuerySet(models.QuerySet):
@@ -144,6 +146,25 @@ class DoctorQuerySet(models.QuerySet):
     def for_cards(self):
         """Everything a doctor card shows, in one query for the whole page."""
         return self.select_related("specialty", "location")
+
+    def with_recommendation(self):
+        """Annotate the share of "yes" answers (None below the minimum answers) and the answer count.
+
+        The same rule as `Doctor.recommendation`, in SQL, so the list can sort by it.
+        """
+        total = F("recommend_answers") + F("baseline_answers")
+        return self.annotate(
+            recommend_total=total,
+            recommend_share=Case(
+                When(
+                    Q(recommend_total__gte=max(settings.RECOMMEND_MIN_ANSWERS, 1)),
+                    then=Cast(F("recommend_yes") + F("baseline_yes"), FloatField())
+                    / Cast(total, FloatField()),
+                ),
+                default=None,
+                output_field=FloatField(),
+            ),
+        )
 
     def search(self, query: str):
         """Doctors whose name, specialty or treated conditions match, best matches first."""
@@ -163,6 +184,10 @@ class DoctorQuerySet(models.QuerySet):
             return self.order_by("practising_since", "name")
         if sort == DoctorSort.FEE:
             return self.order_by("fee", "name")
+        if sort == DoctorSort.RECOMMENDATION:
+            return self.with_recommendation().order_by(
+                F("recommend_share").desc(nulls_last=True), "-recommend_total", "name"
+            )
         if "relevance" in self.query.annotations:
             return self.order_by("-relevance", "name")
         return self.order_by("name")
