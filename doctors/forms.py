@@ -30,15 +30,30 @@ class DoctorFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         cities = Location.objects.active().order_by("city").values_list("city", flat=True).distinct()
         self.fields["city"].choices = [("", _("Any city")), *((city, city) for city in cities)]
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
 
     @property
     def is_filtered(self) -> bool:
         """Whether any filter other than the search box is set or wrong (so the panel opens)."""
         return self.is_bound and any(self.data.get(name) for name in self.fields if name != "q")
 
+    def _flag_invalid_fields(self):
+        """Mark fields with errors for Bootstrap and for screen readers (the error is the description)."""
+        for name in self.errors:
+            self.fields[name].widget.attrs.update(
+                {
+                    "class": f"{self.fields[name].widget.attrs['class']} is-invalid",
+                    "aria-invalid": "true",
+                    "aria-describedby": f"{self[name].auto_id}_error",
+                }
+            )
+
     def filter(self, queryset):
         """Apply every valid filter; an invalid one is reported on its field and ignored."""
         self.is_valid()
+        self._flag_invalid_fields()
         data = self.cleaned_data
         if data.get("q"):
             queryset = queryset.search(data["q"])
