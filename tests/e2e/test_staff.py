@@ -1,30 +1,43 @@
 """The front desk in a real browser: sign in, run the day with htmx (and without JavaScript), axe-clean."""
 
 import importlib
+import re
 from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from appointments.models import Appointment, AppointmentStatus
+from appointments.models import Appointment, AppointmentSource, AppointmentStatus
 from doctors.roles import FRONT_DESK
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.test_accessibility import axe_violations
-from tests.factories import AppointmentFactory, DoctorFactory, UserFactory, week_hours
+from tests.factories import AppointmentFactory, DoctorFactory, LocationFactory, UserFactory, week_hours
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct horse battery staple"
 
 
+def daytime_zone(now):
+    """A clinic time zone where it is now between 04:00 and 20:00, so "now", the visit five minutes ago
+    and the next two hours all fall on the clinic's today (the doctor works 00:00-23:40 local)."""
+    for zone in ("Asia/Kolkata", "America/New_York", "Asia/Tokyo", "Europe/London"):
+        if 4 <= now.astimezone(ZoneInfo(zone)).hour < 20:
+            return zone
+    raise AssertionError(f"no candidate time zone has daytime at {now:%H:%M} UTC")
+
+
 @pytest.fixture
 def day(transactional_db):
-    doctor = DoctorFactory(name="Dr. Meera Kulkarni")
+    now = timezone.now()
+    doctor = DoctorFactory(name="Dr. Meera Kulkarni", location=LocationFactory(time_zone=daytime_zone(now)))
     week_hours(doctor, intervals=[(time(0, 0), time(23, 40))])
     appointment = AppointmentFactory(
         doctor=doctor,
-        starts_at=(timezone.now() - timedelta(minutes=5)).replace(second=0, microsecond=0),
+        starts_at=(now - timedelta(minutes=5)).replace(second=0, microsecond=0),
         patient_name="Priya Sharma",
         reason="Low back pain",
     )
@@ -48,19 +61,56 @@ def sign_in(page):
     page.wait_for_url("**/staff/")
 
 
-def test_a_receptionist_checks_a_patient_in_and_completes_the_visit_in_place(page, day):
+def press_in_place(page, appointment, action, status):
+    """Press a status button on the day schedule; htmx swaps just that card (no page load)."""
+    page.locator(f"#appt-{appointment.reference}").get_by_role("button", name=f"{action} Priya S.").click()
+    page.locator(f"#appt-{appointment.reference} .status-badge", has_text=status).wait_for()
+
+
+def test_a_receptionist_signs_in_confirms_and_checks_in_an_appointment_and_books_a_caller(page, day):
     sign_in(page)
     card = page.locator(f"#appt-{day.reference}")
     assert "Priya Sharma" in card.inner_text()
     url = page.url
-    card.get_by_role("button", name="Check in Priya S.").click()
-    page.locator(f"#appt-{day.reference} .status-badge", has_text="Checked in").wait_for()
-    page.locator(f"#appt-{day.reference}").get_by_role("button", name="Complete Priya S.").click()
-    page.locator(f"#appt-{day.reference} .status-badge", has_text="Completed").wait_for()
-    assert page.url == url  # swapped in place, no navigation
+    page.evaluate("window.stillTheSamePage = true")  # gone if the browser loads a new page
+    press_in_place(page, day, "Confirm", "Confirmed")
+    press_in_place(page, day, "Check in", "Checked in")
+    press_in_place(page, day, "Complete", "Completed")
+    assert page.url == url
+    assert page.evaluate("window.stillTheSamePage") is True  # swapped in place, no navigation
     day.refresh_from_db()
     assert day.status == AppointmentStatus.COMPLETED
-    assert list(day.status_changes.values_list("to_status", flat=True)) == ["checked_in", "completed"]
+    assert list(day.status_changes.order_by("pk").values_list("to_status", flat=True)) == [
+        "confirmed",
+        "checked_in",
+        "completed",
+    ]
+
+    # A caller rings: book them with the same doctor at the first free time, within the notice that
+    # online patients must give.
+    page.get_by_role("link", name="Book a caller").click()
+    page.get_by_label("Doctor").select_option(label="Dr. Meera Kulkarni")
+    page.get_by_role("button", name="Show free times").click()
+    times = page.get_by_role("group", name=re.compile("^Free times on"))
+    first = times.get_by_role("radio").first
+    first.check()
+    page.get_by_label("Full name").fill("Rahul Verma")
+    page.get_by_label("Mobile number").fill("98450 12345")
+    page.get_by_label("The caller agreed to the privacy notice").check()
+    page.get_by_role("button", name="Book for the caller").click()
+    page.wait_for_url("**/staff/appointments/*/")
+    booked = Appointment.objects.get(patient_name="Rahul Verma")
+    assert booked.source == AppointmentSource.PHONE
+    assert booked.patient_phone.as_e164 == "+919845012345"
+    assert booked.doctor == day.doctor
+    assert booked.starts_at - timezone.now() < settings.BOOKING_MIN_NOTICE  # staff may skip it
+    assert page.url.endswith(f"/staff/appointments/{booked.reference}/")
+    assert f"Reference {booked.reference}" in page.get_by_role("main").inner_text()
+
+    page.goto("/staff/")
+    new_card = page.locator(f"#appt-{booked.reference}")
+    assert "Rahul Verma" in new_card.inner_text()
+    assert new_card.locator(".appt__source").inner_text() == "Phone"
 
 
 @pytest.mark.parametrize("javascript_enabled", [False])
