@@ -6,7 +6,10 @@ ANSWERS = [("yes", _("Yes")), ("no", _("No"))]
 
 class FeedbackForm(forms.Form):
     would_recommend = forms.TypedChoiceField(
-        choices=ANSWERS, coerce=lambda value: value == "yes", widget=forms.RadioSelect
+        choices=ANSWERS,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose Yes or No.")},
     )
     comment = forms.CharField(
         label=_("Anything you would like to tell us? (optional)"),

@@ -1,30 +1,45 @@
-"""The front desk in a real browser: sign in, run the day with htmx (and without JavaScript), axe-clean."""
+"""The front desk in a real browser: sign in, run the day with htmx (and without JavaScript), book a
+caller; the staff pages, sign-in (error, lockout) and the patients' feedback pages are axe-clean."""
 
 import importlib
+import re
 from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from appointments.models import Appointment, AppointmentStatus
+from appointments.models import Appointment, AppointmentSource, AppointmentStatus
 from doctors.roles import FRONT_DESK
+from notifications.links import feedback_url
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.test_accessibility import axe_violations
-from tests.factories import AppointmentFactory, DoctorFactory, UserFactory, week_hours
+from tests.factories import AppointmentFactory, DoctorFactory, LocationFactory, UserFactory, week_hours
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "correct horse battery staple"
 
 
+def daytime_zone(now):
+    """A clinic time zone where it is now between 04:00 and 20:00, so "now", the visit five minutes ago
+    and the next two hours all fall on the clinic's today (the doctor works 00:00-23:40 local)."""
+    for zone in ("Asia/Kolkata", "America/New_York", "Asia/Tokyo", "Europe/London"):
+        if 4 <= now.astimezone(ZoneInfo(zone)).hour < 20:
+            return zone
+    raise AssertionError(f"no candidate time zone has daytime at {now:%H:%M} UTC")
+
+
 @pytest.fixture
 def day(transactional_db):
-    doctor = DoctorFactory(name="Dr. Meera Kulkarni")
+    now = timezone.now()
+    doctor = DoctorFactory(name="Dr. Meera Kulkarni", location=LocationFactory(time_zone=daytime_zone(now)))
     week_hours(doctor, intervals=[(time(0, 0), time(23, 40))])
     appointment = AppointmentFactory(
         doctor=doctor,
-        starts_at=(timezone.now() - timedelta(minutes=5)).replace(second=0, microsecond=0),
+        starts_at=(now - timedelta(minutes=5)).replace(second=0, microsecond=0),
         patient_name="Priya Sharma",
         reason="Low back pain",
     )
@@ -48,19 +63,56 @@ def sign_in(page):
     page.wait_for_url("**/staff/")
 
 
-def test_a_receptionist_checks_a_patient_in_and_completes_the_visit_in_place(page, day):
+def press_in_place(page, appointment, action, status):
+    """Press a status button on the day schedule; htmx swaps just that card (no page load)."""
+    page.locator(f"#appt-{appointment.reference}").get_by_role("button", name=f"{action} Priya S.").click()
+    page.locator(f"#appt-{appointment.reference} .status-badge", has_text=status).wait_for()
+
+
+def test_a_receptionist_signs_in_confirms_and_checks_in_an_appointment_and_books_a_caller(page, day):
     sign_in(page)
     card = page.locator(f"#appt-{day.reference}")
     assert "Priya Sharma" in card.inner_text()
     url = page.url
-    card.get_by_role("button", name="Check in Priya S.").click()
-    page.locator(f"#appt-{day.reference} .status-badge", has_text="Checked in").wait_for()
-    page.locator(f"#appt-{day.reference}").get_by_role("button", name="Complete Priya S.").click()
-    page.locator(f"#appt-{day.reference} .status-badge", has_text="Completed").wait_for()
-    assert page.url == url  # swapped in place, no navigation
+    page.evaluate("window.stillTheSamePage = true")  # gone if the browser loads a new page
+    press_in_place(page, day, "Confirm", "Confirmed")
+    press_in_place(page, day, "Check in", "Checked in")
+    press_in_place(page, day, "Complete", "Completed")
+    assert page.url == url
+    assert page.evaluate("window.stillTheSamePage") is True  # swapped in place, no navigation
     day.refresh_from_db()
     assert day.status == AppointmentStatus.COMPLETED
-    assert list(day.status_changes.values_list("to_status", flat=True)) == ["checked_in", "completed"]
+    assert list(day.status_changes.order_by("pk").values_list("to_status", flat=True)) == [
+        "confirmed",
+        "checked_in",
+        "completed",
+    ]
+
+    # A caller rings: book them with the same doctor at the first free time, within the notice that
+    # online patients must give.
+    page.get_by_role("link", name="Book a caller").click()
+    page.get_by_label("Doctor").select_option(label="Dr. Meera Kulkarni")
+    page.get_by_role("button", name="Show free times").click()
+    times = page.get_by_role("group", name=re.compile("^Free times on"))
+    first = times.get_by_role("radio").first
+    first.check()
+    page.get_by_label("Full name").fill("Rahul Verma")
+    page.get_by_label("Mobile number").fill("98450 12345")
+    page.get_by_label("The caller agreed to the privacy notice").check()
+    page.get_by_role("button", name="Book for the caller").click()
+    page.wait_for_url("**/staff/appointments/*/")
+    booked = Appointment.objects.get(patient_name="Rahul Verma")
+    assert booked.source == AppointmentSource.PHONE
+    assert booked.patient_phone.as_e164 == "+919845012345"
+    assert booked.doctor == day.doctor
+    assert booked.starts_at - timezone.now() < django_settings.BOOKING_MIN_NOTICE  # staff may skip it
+    assert page.url.endswith(f"/staff/appointments/{booked.reference}/")
+    assert f"Reference {booked.reference}" in page.get_by_role("main").inner_text()
+
+    page.goto("/staff/")
+    new_card = page.locator(f"#appt-{booked.reference}")
+    assert "Rahul Verma" in new_card.inner_text()
+    assert new_card.locator(".appt__source").inner_text() == "Phone"
 
 
 @pytest.mark.parametrize("javascript_enabled", [False])
@@ -72,22 +124,108 @@ def test_the_status_buttons_work_without_javascript(page, day, javascript_enable
     assert Appointment.objects.get().status == AppointmentStatus.CONFIRMED
 
 
+def field_error(page, label):
+    """The error text a field points at with aria-describedby (crispy's error paragraph under it)."""
+    field = page.get_by_label(label)
+    assert field.get_attribute("aria-invalid") == "true"
+    ids = field.get_attribute("aria-describedby").split()
+    return " ".join(page.locator(f"#{i}").inner_text() for i in ids)
+
+
+def signed_out_states(page, day):
+    """(name, how to get there): sign-in, its error and lockout, and the patients' feedback pages."""
+    past = timezone.now() - timedelta(days=2)
+    seen = AppointmentFactory(doctor=day.doctor, starts_at=past, status=AppointmentStatus.COMPLETED)
+    cancelled = AppointmentFactory(doctor=day.doctor, starts_at=past, status=AppointmentStatus.CANCELLED)
+
+    def wrong_password():
+        page.goto("/staff/login/")
+        page.get_by_label("Username").fill("locum")
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        assert "Please enter a correct username" in page.get_by_role("alert").inner_text()
+        assert page.get_by_label("Username").input_value() == "locum"  # what was typed is kept
+
+    def locked_out():  # AXES_FAILURE_LIMIT is 2: wrong_password() was the first failure
+        page.get_by_label("Password").fill("still not the password")
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("heading", level=1).inner_text() == "Sign-in locked for now"
+
+    def unanswered_feedback():
+        page.goto(feedback_url(seen))
+        page.get_by_label("Anything you would like to tell us? (optional)").fill("Very patient with me")
+        page.get_by_role("button", name="Send my answer").click()
+        page.wait_for_load_state()
+        answer = page.get_by_role("group", name="Would you recommend Dr. Meera Kulkarni?")
+        assert "Choose Yes or No." in answer.inner_text()  # the error sits with the question
+        kept = page.get_by_label("Anything you would like to tell us? (optional)").input_value()
+        assert kept == "Very patient with me"
+
+    def refused():
+        page.goto(feedback_url(cancelled))
+        assert "This visit was cancelled" in page.get_by_role("main").inner_text()
+
+    return [
+        ("sign-in", lambda: page.goto("/staff/login/")),
+        ("sign-in, wrong password", wrong_password),
+        ("sign-in locked (429)", locked_out),
+        ("feedback", lambda: page.goto(feedback_url(seen))),
+        ("feedback without an answer (400)", unanswered_feedback),
+        ("feedback refused: cancelled visit (403)", refused),
+    ]
+
+
+def staff_states(page, day):
+    """(name, how to get there): every staff page, find with results and the booking form with errors."""
+
+    def found():
+        page.goto("/staff/find/")
+        page.get_by_label("Reference, mobile number or name").fill("priya")
+        page.get_by_role("button", name="Find").click()
+        page.wait_for_load_state()
+        assert page.get_by_role("table").get_by_role("link", name=day.reference).is_visible()
+
+    def booking_errors():
+        page.goto(f"/staff/book/{day.doctor.slug}/")
+        page.get_by_label("Full name").fill("Rahul Verma")
+        page.get_by_role("button", name="Book for the caller").click()
+        page.wait_for_load_state()
+        assert "This field is required" in field_error(page, "Mobile number")
+        assert page.get_by_label("Full name").input_value() == "Rahul Verma"  # what was typed is kept
+
+    return [
+        ("day", lambda: page.goto("/staff/")),
+        ("appointment", lambda: page.goto(f"/staff/appointments/{day.reference}/")),
+        ("reschedule", lambda: page.goto(f"/staff/appointments/{day.reference}/reschedule/")),
+        ("week", lambda: page.goto(f"/staff/doctors/{day.doctor.slug}/week/")),
+        ("find", lambda: page.goto("/staff/find/")),
+        ("find with results", found),
+        ("book a caller: doctor", lambda: page.goto("/staff/book/")),
+        ("book a caller: form", lambda: page.goto(f"/staff/book/{day.doctor.slug}/")),
+        ("book a caller: form with errors (400)", booking_errors),
+        ("print", lambda: page.goto("/staff/print/")),
+    ]
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_staff_pages_pass_axe_with_one_h1(page, day, viewport):
-    sign_in(page)
+def test_the_staff_and_feedback_pages_pass_axe_with_one_h1(page, browser_log, day, settings, viewport):
+    browser_log.expect_status(400, 403, 429)
+    settings.AXES_FAILURE_LIMIT = 2
     problems = {}
-    for url in [
-        "/staff/",
-        f"/staff/appointments/{day.reference}/",
-        f"/staff/doctors/{day.doctor.slug}/week/",
-        "/staff/find/",
-        f"/staff/book/{day.doctor.slug}/",
-        "/staff/print/",
-    ]:
-        page.goto(url)
-        found = axe_violations(page)
-        if page.locator("h1").count() != 1:
-            found.append("not exactly one <h1>")
-        if found:
-            problems[url] = found
+
+    def check(states):
+        for name, go in states:
+            go()
+            found = axe_violations(page)
+            h1_count = page.locator("h1").count()
+            if h1_count != 1:
+                found.append(f"{h1_count} <h1> elements, expected exactly one")
+            if found:
+                problems[name] = found
+
+    check(signed_out_states(page, day))
+    sign_in(page)
+    check(staff_states(page, day))
     assert problems == {}
