@@ -53,10 +53,12 @@ class BookingForm(forms.Form):
     patient_name = forms.CharField(
         label=_("Full name"),
         max_length=120,
+        error_messages={"required": _("Enter the full name of the patient.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     patient_phone = PhoneNumberField(
         label=_("Mobile number"),
+        error_messages={"required": _("Enter a mobile number so we can reach you about the visit.")},
         help_text=_("We send updates about your appointment to this number."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )

@@ -157,7 +157,9 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_VERBOSE = False  # no start-up banner; failures and lockouts are still logged, with the lockout parameters only
+AXES_VERBOSE = (
+    False  # no start-up banner; failures and lockouts are still logged, with the lockout parameters only
+)
 # Without django-ipware installed, axes reads the client address from REMOTE_ADDR, like the booking
 # rate limit (X-Forwarded-For is not trusted).
 

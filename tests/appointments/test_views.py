@@ -143,7 +143,7 @@ def test_the_header_book_button_goes_to_the_start_page(client):
         ("reason", "r" * 201, "at most 200 characters"),
         ("patient_email", "not-an-email", "Enter a valid email address"),
         ("consent", "", "Please agree to the privacy notice"),
-        ("patient_name", "", "This field is required"),
+        ("patient_name", "", "Enter the full name of the patient"),
         ("visit_type", "surgery", "Select a valid choice"),
     ],
 )

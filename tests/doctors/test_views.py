@@ -254,7 +254,9 @@ def test_the_filter_panel_opens_when_a_filter_is_set_or_wrong(client):
 def test_sort_by_recommendation_puts_shown_figures_first_and_hidden_ones_last(client):
     DoctorFactory(name="Dr. Few Answers", recommend_yes=5, recommend_answers=5)  # 100 %, but hidden
     DoctorFactory(name="Dr. Eighty", recommend_yes=32, recommend_answers=40)
-    DoctorFactory(name="Dr. Ninety Five", recommend_yes=15, recommend_answers=16, baseline_yes=4, baseline_answers=4)
+    DoctorFactory(
+        name="Dr. Ninety Five", recommend_yes=15, recommend_answers=16, baseline_yes=4, baseline_answers=4
+    )
     DoctorFactory(name="Dr. No Answers")
     response = client.get(LIST, {"sort": "recommendation"})
     assert listed(response) == ["Dr. Ninety Five", "Dr. Eighty", "Dr. Few Answers", "Dr. No Answers"]

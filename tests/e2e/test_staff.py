@@ -192,7 +192,7 @@ def staff_states(page, day):
         page.get_by_label("Full name").fill("Rahul Verma")
         page.get_by_role("button", name="Book for the caller").click()
         page.wait_for_load_state()
-        assert "This field is required" in field_error(page, "Mobile number")
+        assert "Enter a mobile number" in field_error(page, "Mobile number")
         assert page.get_by_label("Full name").input_value() == "Rahul Verma"  # what was typed is kept
 
     return [
