@@ -91,6 +91,12 @@ class BookingForm(forms.Form):
             '<a href="{}">{}</a>', reverse("privacy"), _("Read the privacy notice")
         )
 
+    def booking_details(self) -> dict:
+        """The cleaned answers as `appointment_book` keywords (after `is_valid()`)."""
+        data = self.cleaned_data
+        fields = ["patient_name", "patient_phone", "patient_email", "reason", "visit_type", "booking_token"]
+        return {"starts_at": data["start"], **{name: data[name] for name in fields}}
+
 
 class CancelForm(forms.Form):
     reason = forms.CharField(

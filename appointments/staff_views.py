@@ -451,17 +451,10 @@ def book_for_caller(request, slug):
     if request.method == "POST":
         form = PhoneBookingForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 appointment = appointment_book(
                     doctor=doctor,
-                    starts_at=data["start"],
-                    patient_name=data["patient_name"],
-                    patient_phone=data["patient_phone"],
-                    patient_email=data["patient_email"],
-                    reason=data["reason"],
-                    visit_type=data["visit_type"],
-                    booking_token=data["booking_token"],
+                    **form.booking_details(),
                     source=AppointmentSource.PHONE,
                     by=request.user,
                     skip_min_notice=True,

@@ -169,16 +169,7 @@ def booking_details(request, slug):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            appointment = appointment_book(
-                doctor=doctor,
-                starts_at=data["start"],
-                patient_name=data["patient_name"],
-                patient_phone=data["patient_phone"],
-                patient_email=data["patient_email"],
-                reason=data["reason"],
-                visit_type=data["visit_type"],
-                booking_token=data["booking_token"],
-            )
+            appointment = appointment_book(doctor=doctor, **form.booking_details())
         except SlotTaken as error:
             form.add_error(None, error)
             status = 409
