@@ -22,8 +22,25 @@ class LinkExpired(Exception):
     """The link is genuine but its visit ended more than MANAGE_LINK_DAYS ago."""
 
 
+def signed_token(appointment: Appointment, *, salt: str) -> str:
+    """A token naming `appointment` for one purpose (the salt): its id and its random key, signed."""
+    return signing.dumps([appointment.pk, appointment.manage_key], salt=salt)
+
+
+def appointment_from_signed(token: str, *, salt: str) -> Appointment:
+    """The appointment a `signed_token` names; Http404 for anything forged, tampered or revoked."""
+    try:
+        pk, key = signing.loads(token, salt=salt)
+        appointment = Appointment.objects.select_related("doctor__specialty", "location").get(pk=int(pk))
+    except (signing.BadSignature, ValueError, TypeError, Appointment.DoesNotExist) as error:
+        raise Http404("No such appointment link") from error
+    if not constant_time_compare(str(key), appointment.manage_key):
+        raise Http404("No such appointment link")
+    return appointment
+
+
 def manage_token(appointment: Appointment) -> str:
-    return signing.dumps([appointment.pk, appointment.manage_key], salt=SALT)
+    return signed_token(appointment, salt=SALT)
 
 
 def manage_url(appointment: Appointment, name: str = "appointments:manage") -> str:
@@ -32,13 +49,7 @@ def manage_url(appointment: Appointment, name: str = "appointments:manage") -> s
 
 def appointment_from_token(token: str, now: datetime | None = None) -> Appointment:
     """The appointment a token opens; Http404 for anything forged, LinkExpired for old visits."""
-    try:
-        pk, key = signing.loads(token, salt=SALT)
-        appointment = Appointment.objects.select_related("doctor__specialty", "location").get(pk=int(pk))
-    except (signing.BadSignature, ValueError, TypeError, Appointment.DoesNotExist) as error:
-        raise Http404("No such appointment link") from error
-    if not constant_time_compare(str(key), appointment.manage_key):
-        raise Http404("No such appointment link")
+    appointment = appointment_from_signed(token, salt=SALT)
     if appointment.ends_at + timedelta(days=settings.MANAGE_LINK_DAYS) < (now or timezone.now()):
         raise LinkExpired
     return appointment

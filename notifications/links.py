@@ -5,18 +5,16 @@ page; changing the appointment's manage key revokes both.
 """
 
 from django.conf import settings
-from django.core import signing
-from django.http import Http404
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare
 
+from appointments.links import appointment_from_signed, signed_token
 from appointments.models import Appointment
 
 SALT = "notifications.feedback-link"
 
 
 def feedback_token(appointment: Appointment) -> str:
-    return signing.dumps([appointment.pk, appointment.manage_key], salt=SALT)
+    return signed_token(appointment, salt=SALT)
 
 
 def feedback_url(appointment: Appointment, *, absolute: bool = False) -> str:
@@ -26,11 +24,4 @@ def feedback_url(appointment: Appointment, *, absolute: bool = False) -> str:
 
 def appointment_from_feedback_token(token: str) -> Appointment:
     """The appointment a feedback token belongs to; Http404 for anything forged or tampered."""
-    try:
-        pk, key = signing.loads(token, salt=SALT)
-        appointment = Appointment.objects.select_related("doctor__specialty", "location").get(pk=int(pk))
-    except (signing.BadSignature, ValueError, TypeError, Appointment.DoesNotExist) as error:
-        raise Http404("No such feedback link") from error
-    if not constant_time_compare(str(key), appointment.manage_key):
-        raise Http404("No such feedback link")
-    return appointment
+    return appointment_from_signed(token, salt=SALT)
