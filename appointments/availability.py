@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from appointments import slots as engine
-from appointments.models import DEFAULT_SLOT_MINUTES, Appointment, TimeOff, WorkingHours
+from appointments.models import DEFAULT_SLOT_MINUTES, Appointment, TimeOff, Weekday, WorkingHours
 from appointments.slots import Slot
 from doctors.models import Location
 
@@ -169,3 +169,16 @@ def days_with_slots(doctor, first_day: date, days: int, now: datetime | None = N
         if slot.local_date in by_day:
             by_day[slot.local_date].append(slot)
     return list(by_day.items())
+
+
+def weekly_hours(doctor) -> list[tuple[str, list[WorkingHours]]]:
+    """The doctor's week for the profile, in one query: [(day name, [hours rows])], working days only."""
+    rows = (
+        WorkingHours.objects.filter(doctor=doctor, location__is_active=True)
+        .select_related("location")
+        .order_by("weekday", "starts_at")
+    )
+    days: dict[int, list[WorkingHours]] = {}
+    for row in rows:
+        days.setdefault(row.weekday, []).append(row)
+    return [(Weekday(day).label, intervals) for day, intervals in days.items()]

@@ -61,6 +61,7 @@ class DoctorDetailView(DetailView):
         articles = Article.objects.published().involving(doctor).for_list().newest_first()[:PROFILE_ARTICLES]
         return super().get_context_data(
             picker=picker_context(doctor, None, url=url),
+            weekly_hours=availability.weekly_hours(doctor),
             doctor_articles=articles,
             physician_json_ld=seo.physician(doctor, self.request),
             **kwargs,

@@ -260,3 +260,25 @@ def test_sort_by_recommendation_puts_shown_figures_first_and_hidden_ones_last(cl
     DoctorFactory(name="Dr. No Answers")
     response = client.get(LIST, {"sort": "recommendation"})
     assert listed(response) == ["Dr. Ninety Five", "Dr. Eighty", "Dr. Few Answers", "Dr. No Answers"]
+
+
+def test_the_profile_shows_weekly_hours_with_breaks_and_other_locations(client):
+    from datetime import time
+
+    from tests.factories import WorkingHoursFactory
+
+    doctor = DoctorFactory()
+    elsewhere = LocationFactory(name="Whitefield branch")
+    WorkingHoursFactory(doctor=doctor, weekday=0, starts_at=time(9, 0), ends_at=time(13, 0))
+    WorkingHoursFactory(doctor=doctor, weekday=0, starts_at=time(14, 0), ends_at=time(17, 0))
+    WorkingHoursFactory(
+        doctor=doctor, location=elsewhere, weekday=2, starts_at=time(10, 0), ends_at=time(12, 0)
+    )
+    WorkingHoursFactory(doctor=doctor, location=LocationFactory(is_active=False), weekday=4)
+
+    response = client.get(doctor.get_absolute_url())
+
+    assertContains(response, "<dt>Monday</dt>", html=False)
+    assertContains(response, "09:00–13:00, 14:00–17:00")
+    assertContains(response, "10:00–12:00 (Whitefield branch)")
+    assertNotContains(response, "<dt>Friday</dt>")
