@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from doctors.models import DoctorSort, Language, Location, Specialty
 
+AVAILABLE_WITHIN_DAYS = {"today": 1, "week": 7}
+
 
 class DoctorFilterForm(forms.Form):
     q = forms.CharField(
@@ -23,6 +25,11 @@ class DoctorFilterForm(forms.Form):
     )
     language = forms.ModelChoiceField(
         Language.objects.all(), to_field_name="code", required=False, empty_label=_("Any language")
+    )
+    available = forms.ChoiceField(
+        label=_("Available"),
+        required=False,
+        choices=[("", _("Any time")), ("today", _("Today")), ("week", _("This week"))],
     )
     sort = forms.ChoiceField(label=_("Sort by"), choices=DoctorSort, required=False)
 
@@ -49,6 +56,15 @@ class DoctorFilterForm(forms.Form):
                     "aria-describedby": f"{self[name].auto_id}_error",
                 }
             )
+
+    @property
+    def availability_days(self) -> int | None:
+        """How many days from today a free time must fall in (1: today, 7: this week), or None."""
+        return AVAILABLE_WITHIN_DAYS.get(getattr(self, "cleaned_data", {}).get("available", ""))
+
+    @property
+    def wants_soonest(self) -> bool:
+        return getattr(self, "cleaned_data", {}).get("sort") == DoctorSort.SOONEST
 
     def filter(self, queryset):
         """Apply every valid filter; an invalid one is reported on its field and ignored."""

@@ -137,6 +137,7 @@ class DoctorSort(models.TextChoices):
     EXPERIENCE = "experience", _("Most experienced")
     FEE = "fee", _("Lowest fee")
     RECOMMENDATION = "recommendation", _("Most recommended")
+    SOONEST = "soonest", _("Soonest available")
 
 
 class DoctorQuerySet(models.QuerySet):

@@ -1,5 +1,7 @@
 """Public doctor directory: list with search and filters, profile, specialty and location pages."""
 
+from datetime import UTC, datetime
+
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
@@ -12,6 +14,7 @@ from doctors.forms import DoctorFilterForm
 from doctors.models import Doctor, Location, Specialty
 
 PROFILE_ARTICLES = 6
+AVAILABILITY_SCAN = 300
 
 
 class ForgivingPaginationMixin:
@@ -32,7 +35,8 @@ class DoctorCardsMixin(ForgivingPaginationMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        availability.next_free_slots(context["doctor_list"])
+        # Pages sorted or filtered by availability already know each doctor's next free time.
+        availability.next_free_slots([d for d in context["doctor_list"] if not hasattr(d, "next_free_slot")])
         return context
 
 
@@ -41,11 +45,38 @@ class DoctorListView(DoctorCardsMixin, ListView):
 
     def get_queryset(self):
         self.form = DoctorFilterForm(self.request.GET or None)
+        self.scan_limited = None
         queryset = Doctor.objects.active().for_cards()
-        return self.form.filter(queryset) if self.form.is_bound else queryset.sorted_by("relevance")
+        if not self.form.is_bound:
+            return queryset.sorted_by("relevance")
+        queryset = self.form.filter(queryset)
+        if self.form.availability_days or self.form.wants_soonest:
+            return self._by_availability(queryset)
+        return queryset
+
+    def _by_availability(self, queryset):
+        """Filter or order by the next free time, which only the slot engine knows.
+
+        The engine runs over at most AVAILABILITY_SCAN matching doctors (in the chosen order, in
+        four queries); past that the page says so and asks for a narrower search.
+        """
+        doctors = availability.next_free_slots(queryset[: AVAILABILITY_SCAN + 1])
+        self.scan_limited = AVAILABILITY_SCAN if len(doctors) > AVAILABILITY_SCAN else None
+        doctors = doctors[:AVAILABILITY_SCAN]
+        if days := self.form.availability_days:
+            doctors = [d for d in doctors if d.next_free_slot and _days_ahead(d) < days]
+        if self.form.wants_soonest:
+            never = datetime.max.replace(tzinfo=UTC)
+            doctors.sort(key=lambda d: d.next_free_slot.start if d.next_free_slot else never)
+        return doctors
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, **kwargs)
+        return super().get_context_data(form=self.form, scan_limited=self.scan_limited, **kwargs)
+
+
+def _days_ahead(doctor) -> int:
+    """Days from the doctor's local today to their next free time (0: today)."""
+    return (doctor.next_free_slot.local_date - availability.local_today(doctor)).days
 
 
 class DoctorDetailView(DetailView):

@@ -203,6 +203,7 @@ def _page_urls(doctor):
         reverse("home"),
         LIST,
         f"{LIST}?q=disc&sort=fee",
+        f"{LIST}?available=week&sort=soonest",
         doctor.get_absolute_url(),
         doctor.specialty.get_absolute_url(),
         doctor.location.get_absolute_url(),
@@ -282,3 +283,46 @@ def test_the_profile_shows_weekly_hours_with_breaks_and_other_locations(client):
     assertContains(response, "09:00–13:00, 14:00–17:00")
     assertContains(response, "10:00–12:00 (Whitefield branch)")
     assertNotContains(response, "<dt>Friday</dt>")
+
+
+@pytest.fixture
+def monday_morning():
+    import datetime
+
+    import time_machine
+
+    # Monday 23 November 2026, 08:30 in Kolkata.
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 3, 0, tzinfo=datetime.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def week_of_doctors(monday_morning):
+    from tests.factories import week_hours
+
+    week_hours(DoctorFactory(name="Dr. Zed Today"), weekdays=[0])
+    week_hours(DoctorFactory(name="Dr. Alpha Thursday"), weekdays=[3])
+    DoctorFactory(name="Dr. No Hours")
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"available": "today"}, ["Dr. Zed Today"]),
+        ({"available": "week"}, ["Dr. Alpha Thursday", "Dr. Zed Today"]),
+        ({"sort": "soonest"}, ["Dr. Zed Today", "Dr. Alpha Thursday", "Dr. No Hours"]),
+        ({"available": "week", "sort": "soonest"}, ["Dr. Zed Today", "Dr. Alpha Thursday"]),
+    ],
+)
+def test_the_list_filters_and_sorts_by_the_next_free_time(client, week_of_doctors, params, expected):
+    assert listed(client.get(LIST, params)) == expected
+
+
+def test_availability_is_checked_for_a_bounded_number_of_doctors_and_says_so(
+    client, week_of_doctors, monkeypatch
+):
+    monkeypatch.setattr("doctors.views.AVAILABILITY_SCAN", 2)
+    response = client.get(LIST, {"sort": "soonest"})
+    assert len(listed(response)) == 2
+    assertContains(response, "Availability was checked for the first 2 matching doctors")
+    assertNotContains(client.get(LIST, {"sort": "fee"}), "Availability was checked")
