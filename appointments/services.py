@@ -4,12 +4,13 @@ The database has the last word on double booking (unique constraint on every dat
 constraint on PostgreSQL); the checks before the insert only give the friendlier message first.
 """
 
+import zlib
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -117,6 +118,22 @@ def upcoming_for_phone(*, doctor, patient_phone, now: datetime) -> Appointment |
     )
 
 
+def _lock_patient(*, doctor_id: int, patient_phone) -> None:
+    """Serialise bookings of one mobile number with one doctor until this transaction ends.
+
+    "One upcoming appointment per mobile per doctor" cannot be a constraint ("upcoming" moves with
+    the clock), so two simultaneous bookings of different slots could both pass the check. On
+    PostgreSQL a transaction-scoped advisory lock on (doctor, number) makes the second one wait and
+    then see the first; other patients and other doctors are not held up. SQLite's IMMEDIATE
+    transactions already let one writer in at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    key = zlib.crc32(str(patient_phone).encode()) - 2**31  # into PostgreSQL's signed int4 range
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [doctor_id % 2**31, key])
+
+
 @transaction.atomic
 def appointment_book(
     *,
@@ -152,6 +169,7 @@ def appointment_book(
         raise SlotUnavailable()
     if taken:
         raise SlotTaken()
+    _lock_patient(doctor_id=doctor.pk, patient_phone=patient_phone)
     existing = upcoming_for_phone(doctor=doctor, patient_phone=patient_phone, now=now)
     if existing is not None:
         raise AlreadyBooked(existing)

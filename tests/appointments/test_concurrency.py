@@ -39,7 +39,7 @@ def doctor():
     return doctor
 
 
-def race(doctor, starts: list[str]) -> list[tuple[str, int, str]]:
+def race(doctor, starts: list[str], *, same_phone: bool = False) -> list[tuple[str, int, str]]:
     """POST the booking form from len(starts) threads at once; [(start, status, body)] back."""
     url = reverse("appointments:details", kwargs={"slug": doctor.slug})
     barrier = threading.Barrier(len(starts))
@@ -53,7 +53,7 @@ def race(doctor, starts: list[str]) -> list[tuple[str, int, str]]:
                 "start": start,
                 "booking_token": str(uuid.uuid4()),
                 "patient_name": f"Patient {number}",
-                "patient_phone": f"+91981234{number:04d}",
+                "patient_phone": "+919812340000" if same_phone else f"+91981234{number:04d}",
                 "visit_type": "first",
                 "consent": "on",
             }
@@ -93,6 +93,16 @@ def test_two_slots_raced_at_once_are_both_booked_once(doctor):
         datetime(2026, 11, 24, 4, 30, tzinfo=UTC),
         datetime(2026, 11, 24, 5, 30, tzinfo=UTC),
     ]
+
+
+@override_settings(BOOKING_RATE_LIMIT=10_000)
+def test_one_mobile_racing_for_two_slots_of_one_doctor_gets_one_booking(doctor):
+    with time_machine.travel(NOW, tick=False):
+        results = race(doctor, [TUESDAY_10, TUESDAY_11] * 4, same_phone=True)
+    statuses = [status for _, status, _ in results]
+    assert statuses.count(302) == 1
+    assert 500 not in statuses
+    assert Appointment.objects.filter(doctor=doctor).count() == 1
 
 
 def test_an_open_booking_of_one_slot_does_not_block_another_slot(doctor):
