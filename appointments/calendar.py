@@ -7,17 +7,27 @@ from icalendar import Calendar, Event
 from appointments.models import AppointmentStatus
 
 
-def appointment_ics(appointment, *, host: str) -> bytes:
-    zone = appointment.location.zone
+def _calendar(product: str) -> Calendar:
     calendar = Calendar()
-    calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Booking//EN")
+    calendar.add("prodid", f"-//{settings.CLINIC_NAME}//{product}//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
+    return calendar
+
+
+def _event(appointment, *, host: str, stamp) -> Event:
+    """An event at the visit's time in its location's zone (TZID), with a stable UID per reference."""
     event = Event()
     event.add("uid", f"appointment-{appointment.reference}@{host.split(':')[0]}")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", appointment.starts_at.astimezone(zone))
-    event.add("dtend", appointment.ends_at.astimezone(zone))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", appointment.local_starts_at)
+    event.add("dtend", appointment.local_ends_at)
+    return event
+
+
+def appointment_ics(appointment, *, host: str) -> bytes:
+    calendar = _calendar("Booking")
+    event = _event(appointment, host=host, stamp=timezone.now())
     event.add("summary", f"Consultation with {appointment.doctor.name}")
     event.add("location", f"{appointment.location.name}, {' '.join(appointment.location.address.split())}")
     event.add(
@@ -43,19 +53,11 @@ def doctor_feed_ics(doctor, appointments, *, host: str) -> bytes:
     No full name, phone, email or reason ever goes into a feed (SPEC 3.5, 5): calendar apps sync
     feeds to third-party servers.
     """
-    calendar = Calendar()
-    calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Doctor feed//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar = _calendar("Doctor feed")
     calendar.add("x-wr-calname", f"{settings.CLINIC_NAME}: {doctor.name}")
     stamp = timezone.now()
     for appointment in appointments:
-        zone = appointment.location.zone
-        event = Event()
-        event.add("uid", f"appointment-{appointment.reference}@{host.split(':')[0]}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", appointment.starts_at.astimezone(zone))
-        event.add("dtend", appointment.ends_at.astimezone(zone))
+        event = _event(appointment, host=host, stamp=stamp)
         event.add("summary", f"{patient_initials(appointment.patient_name)} · {appointment.reference}")
         event.add("location", appointment.location.name)
         event.add("status", "CONFIRMED")

@@ -123,7 +123,7 @@ def default_location(user, locations: list[Location]) -> Location | None:
 
 def decorate(appointment: Appointment, user, now: datetime) -> Appointment:
     """What the status buttons need: local time, allowed next statuses (empty without the permission)."""
-    appointment.local_start = appointment.starts_at.astimezone(appointment.location.zone)
+    appointment.local_start = appointment.local_starts_at
     # Strings, so templates cannot turn them back into the server's time zone.
     appointment.local_time = f"{appointment.local_start:%H:%M}"
     appointment.local_when = f"{appointment.local_start:%a %d %b %Y, %H:%M %Z}"
@@ -528,7 +528,7 @@ def find(request):
         )
         page = Paginator(results, FIND_PAGE_SIZE).get_page(form.cleaned_data["page"] or 1)
         for appointment in page.object_list:
-            appointment.local_start = appointment.starts_at.astimezone(appointment.location.zone)
+            appointment.local_start = appointment.local_starts_at
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "appointments/staff_find.html", {"form": form, "page_obj": page}, status=status)
 
