@@ -229,10 +229,11 @@ def test_consult_a_specialist_lists_the_soonest_available_doctor_first(client):
     sooner = DoctorFactory(name="Dr. Tuesday", specialty=specialty)
     week_hours(later, weekdays=[3])
     week_hours(sooner, weekdays=[1])
-    article = ArticleFactory(author=no_hours, reviewer=later, specialties=[specialty])
 
-    # Monday 23 November 2026, 08:30 in Kolkata.
+    # Monday 23 November 2026, 08:30 in Kolkata. The article is built inside the travelled clock, so
+    # "published yesterday" means yesterday of that Monday, whatever the real date is.
     with time_machine.travel(datetime.datetime(2026, 11, 23, 3, 0, tzinfo=datetime.UTC), tick=False):
+        article = ArticleFactory(author=no_hours, reviewer=later, specialties=[specialty])
         response = client.get(article.get_absolute_url())
 
     names = [doctor.name for doctor in response.context["specialists"]]

@@ -131,11 +131,12 @@ def world():
         doctor_a.user, doctor_b.user = users["doctor_a"], users["doctor_b"]
         doctor_a.save()
         doctor_b.save()
-    clients = {}
-    for role in ROLES:
-        clients[role] = Client()
-        if role in users:
-            clients[role].force_login(users[role])
+        # Sessions start inside the travelled clock too, so they are fresh on that day whatever the real date.
+        clients = {}
+        for role in ROLES:
+            clients[role] = Client()
+            if role in users:
+                clients[role].force_login(users[role])
     token = manage_token(patient_a)
     kwargs = {
         "slug": {

@@ -15,7 +15,7 @@ from tests.notifications.conftest import book
 pytestmark = pytest.mark.django_db
 
 
-def test_message_admin_lists_filters_and_searches(admin_client, doctor, clock):
+def test_message_admin_lists_filters_and_searches(clock, admin_client, doctor):
     appointment = book(doctor)
     url = reverse("admin:notifications_message_changelist")
     assertContains(admin_client.get(url, {"q": appointment.reference}), appointment.reference)
@@ -26,7 +26,7 @@ def test_message_admin_lists_filters_and_searches(admin_client, doctor, clock):
     )
 
 
-def test_the_appointment_admin_shows_the_ledger_on_change_but_not_on_add(admin_client, doctor, clock):
+def test_the_appointment_admin_shows_the_ledger_on_change_but_not_on_add(clock, admin_client, doctor):
     appointment = book(doctor)
     assert (
         "Emails to the patient"
