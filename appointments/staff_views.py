@@ -619,8 +619,7 @@ def export_csv(request):
     response["Content-Disposition"] = (
         f'attachment; filename="appointments-{scope}-{first:%Y%m%d}-{last:%Y%m%d}.csv"'
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return response  # Cache-Control: no-store comes from clinic.middleware (settings.PATIENT_DATA_URLS)
 
 
 # Calendar feeds -------------------------------------------------------------------------------
@@ -643,8 +642,7 @@ def doctor_feed(request, token):
     )
     body = calendar.doctor_feed_ics(feed.doctor, appointments, host=request.get_host())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=300"
-    response["X-Robots-Tag"] = "noindex"
+    response["X-Robots-Tag"] = "noindex"  # no-store: clinic.middleware (settings.PATIENT_DATA_URLS)
     return response
 
 

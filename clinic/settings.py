@@ -7,10 +7,11 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from clinic.client_address import parse_networks
+from clinic.dbconfig import database_from_env
 from clinic.mailconfig import mailer_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "clinic.middleware.PermissionsPolicyMiddleware",
+    "clinic.middleware.PatientDataNoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,6 +83,20 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "clinic.urls"
+
+# Pages that show or take patient data (names, numbers, visits): clinic.middleware sends them with
+# Cache-Control: no-store. "namespace:*" covers a whole namespace, present and future URLs alike.
+PATIENT_DATA_URLS = [
+    "staff:*",  # day, week, appointment, print, find, book, export, sign-in
+    "appointments:details",  # the patient form (echoed back on errors)
+    "appointments:move",
+    "appointments:manage",
+    "appointments:cancel",
+    "appointments:reschedule",
+    "appointments:calendar",  # the visit's .ics
+    "appointments:doctor-feed",  # patient initials and references
+    "notifications:feedback",
+]
 
 TEMPLATES = [
     {
@@ -101,27 +117,13 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "clinic.wsgi.application"
 
-# Database: PostgreSQL when DATABASE_URL is set, else a SQLite file beside manage.py.
-# SQLite runs in WAL mode with IMMEDIATE transactions so concurrent requests queue for
-# the write lock instead of failing with "database is locked".
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {
-        "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True)
-    }
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                ),
-            },
-        }
-    }
+# Database: PostgreSQL when DATABASE_URL is set, else a SQLite file beside manage.py (clinic/dbconfig.py).
+# PostgreSQL connections give up after DATABASE_CONNECT_TIMEOUT seconds, and in the web server only
+# (clinic/wsgi.py and asgi.py set CLINIC_WEB_PROCESS) a statement is cancelled after
+# DATABASE_STATEMENT_TIMEOUT seconds: a hung database becomes a 503, not a hung worker, while
+# migrations, the task worker and other manage.py commands run as long as they need.
+WEB_PROCESS = env_bool("CLINIC_WEB_PROCESS", False)
+DATABASES = {"default": database_from_env(os.environ, base_dir=BASE_DIR, web=WEB_PROCESS)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -146,22 +148,32 @@ LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:day"
 LOGOUT_REDIRECT_URL = "staff:login"
 
+# Client addresses (clinic/client_address.py): X-Forwarded-For is read only when the direct peer is
+# one of these proxies (addresses or CIDR ranges, comma-separated); the right-most address that is
+# not one of them is the client. Empty: REMOTE_ADDR is the client and the header is ignored.
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", "")
+try:
+    parse_networks(TRUSTED_PROXY_IPS)
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_IPS: {error}") from error
+
 # Lockout after repeated failed logins (django-axes). Attempts are rows in the database, so every
-# app server sees them. Locked per username + client address: a typo-prone colleague on the same
-# front-desk network cannot lock everyone out, and guessing one account from many addresses is
-# still slowed by the login rate of each address.
+# app server sees them. Locked per username + client address after AXES_FAILURE_LIMIT failures: a
+# typo-prone colleague on the same front-desk network cannot lock everyone out. Locked per client
+# address alone after AXES_ADDRESS_FAILURE_LIMIT failures across all usernames (password spraying),
+# counted by clinic.lockout.AxesHandler. Both last AXES_COOLOFF_MINUTES from the last failure.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", 20))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "clinic.lockout.AxesHandler"
+AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "clinic.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = (
     False  # no start-up banner; failures and lockouts are still logged, with the lockout parameters only
 )
-# Without django-ipware installed, axes reads the client address from REMOTE_ADDR, like the booking
-# rate limit (X-Forwarded-For is not trusted).
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -196,14 +208,17 @@ BOOKING_HORIZON_DAYS = int(os.environ.get("BOOKING_HORIZON_DAYS", 30))
 BOOKING_CUTOFF = timedelta(hours=float(os.environ.get("BOOKING_CUTOFF_HOURS", 4)))
 # Cards show the next free time within this many days ("call us" beyond it).
 BOOKING_CARD_LOOKAHEAD_DAYS = int(os.environ.get("BOOKING_CARD_LOOKAHEAD_DAYS", 14))
-# Booking, cancel and reschedule POSTs allowed per client IP per hour (counted in the cache).
+# Patient POSTs per client address per hour (appointments/ratelimit.py, counted in the cache): those
+# that did something (a booking, a cancel, a sent link), and all of them, failed submissions included.
 BOOKING_RATE_LIMIT = int(os.environ.get("BOOKING_RATE_LIMIT", 20))
+BOOKING_ATTEMPT_LIMIT = int(os.environ.get("BOOKING_ATTEMPT_LIMIT", 100))
 # A manage link works until this many days after the visit ends.
 MANAGE_LINK_DAYS = int(os.environ.get("MANAGE_LINK_DAYS", 30))
 
-# Background tasks (Django Tasks): the immediate backend runs a task at once, in-process (development,
-# tests); DJANGO_TASKS_BACKEND=db queues them in the database for `manage.py db_worker` (production).
-TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "immediate")
+# Background tasks (Django Tasks): with debug off (production) they are queued in the database for
+# `manage.py db_worker`, so a slow or hung mail server never holds a request; with debug on (`make run`)
+# the immediate backend runs them at once, in-process. tests/settings.py chooses immediate too.
+TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND") or ("immediate" if DEBUG else "db")
 if TASKS_BACKEND not in {"immediate", "db"}:
     raise ImproperlyConfigured("DJANGO_TASKS_BACKEND must be 'immediate' or 'db'.")
 TASKS = {

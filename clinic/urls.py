@@ -34,5 +34,8 @@ urlpatterns = [
     path("", include("notifications.urls")),
 ]
 
+# Production error pages: a database that is down or hung gives a short 503 page, not a 500.
+handler500 = "clinic.views.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,12 +1,17 @@
-"""Site-wide pages: home, robots.txt, the favicon and the load balancer's health check."""
+"""Site-wide pages: home, robots.txt, the favicon, the load balancer's health check, error pages."""
+
+import sys
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import server_error as django_server_error
 from django.views.generic import TemplateView
 
 from appointments import availability
@@ -14,6 +19,8 @@ from articles.models import Article
 from doctors.models import Doctor
 
 LATEST_ARTICLES = 3
+# Seconds a client (or a load balancer) is asked to wait after a 503.
+RETRY_AFTER_SECONDS = 30
 
 
 class HomeView(TemplateView):
@@ -29,7 +36,11 @@ class HomeView(TemplateView):
 
 @never_cache
 def healthz(request):
-    """200 when the app can reach its database, 503 when it cannot."""
+    """200 when the app can reach its database, 503 when it cannot.
+
+    A database that accepts connections and never answers gives up after the connect timeout
+    (DATABASE_CONNECT_TIMEOUT, 3 s by default; clinic/dbconfig.py), so this answers within seconds.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -59,3 +70,19 @@ def favicon(request):
     Resolved per request, not at import, so a missing static manifest cannot break URL loading.
     """
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def server_error(request):
+    """handler500: a short "try again" page with status 503 when the database is unreachable or too
+    slow (connect or statement timeout, lost connection); Django's plain 500 page for anything else.
+
+    The 503 page is a standalone template that reads no session, user or message (each of those
+    would ask the database again). SPEC 4: "a database that does not answer gives a 503 within seconds".
+    """
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        return django_server_error(request)
+    response = render(request, "503.html", status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response

@@ -7,6 +7,9 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+# Production queues tasks in the database; tests run them at once, in-process (tests that need the
+# queue switch settings.TASKS themselves).
+os.environ.setdefault("DJANGO_TASKS_BACKEND", "immediate")
 
 from clinic.settings import *  # noqa: F403
 

@@ -352,8 +352,8 @@ def test_cancel_and_reschedule_are_refused_past_the_cut_off_with_the_policy(clie
 # --- rate limit -------------------------------------------------------------------------------
 
 
-@override_settings(BOOKING_RATE_LIMIT=3)
-def test_booking_posts_past_the_limit_get_a_friendly_429(client, doctor):
+@override_settings(BOOKING_ATTEMPT_LIMIT=3)
+def test_booking_posts_past_the_attempt_limit_get_a_friendly_429(client, doctor):
     for _ in range(3):
         assert book(client, doctor, patient_phone="12").status_code == 400
     response = book(client, doctor)
