@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import (
@@ -67,7 +68,9 @@ class AppointmentAdmin(admin.ModelAdmin):
     list_display = ["reference", "starts_at", "doctor", "location", "patient_name", "status", "source"]
     list_filter = ["status", "source", "doctor", "location"]
     list_select_related = ["doctor", "location"]
-    search_fields = ["reference", "patient_phone", "patient_name"]
+    # The reference only: the admin's search is a GET, so a name or mobile number typed here would sit
+    # in the URL, the browser history and access logs. Patients are found on the staff Find page (a POST).
+    search_fields = ["=reference"]
     date_hierarchy = "starts_at"
     readonly_fields = ["reference", "created_at", "updated_at", "cancelled_at"]
     raw_id_fields = ["doctor"]
@@ -75,6 +78,16 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     def view_on_site(self, obj):
         return reverse("staff:appointment", args=[obj.reference])
+
+    @property
+    def search_help_text(self):
+        return format_html(
+            _(
+                'Search by reference. To find a patient by name or mobile number, use <a href="{url}">Find</a> '
+                "on the staff pages, which keeps them out of web addresses."
+            ),
+            url=reverse("staff:find"),
+        )
 
     fieldsets = [
         (None, {"fields": ["reference", "doctor", "location", "starts_at", "ends_at", "status", "source"]}),

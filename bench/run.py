@@ -224,6 +224,9 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
         "--worker-class", "sync",
         "--log-level", "warning",
         "--error-logfile", str(GUNICORN_LOG),
+        # gunicorn.conf.py's access log is formatted as in production but not kept: a line per request
+        # at thousands of requests a second would flood the bench's own output.
+        "--access-logfile", os.devnull,
     ]  # fmt: skip
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
 

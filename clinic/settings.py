@@ -171,6 +171,8 @@ AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# Masked in axes' log lines: a confused user may type a patient's email as a username (axes' default, kept).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address"]
 AXES_VERBOSE = (
     False  # no start-up banner; failures and lockouts are still logged, with the lockout parameters only
 )

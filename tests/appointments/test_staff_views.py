@@ -589,3 +589,13 @@ def test_the_admin_shows_the_audit_trail_read_only_and_links_both_ways(admin_cli
     assertContains(admin_client.get(reverse("admin:index")), f'href="{reverse("staff:day")}"')
     staff_page = admin_client.get(reverse("staff:appointment", args=[priya.reference]))
     assertContains(staff_page, reverse("admin:appointments_appointment_change", args=[priya.pk]))
+
+
+def test_the_appointment_admin_searches_references_only_and_points_to_staff_find(admin_client, priya):
+    changelist = reverse("admin:appointments_appointment_changelist")
+    row = 'class="field-reference"'
+    assertContains(admin_client.get(changelist, {"q": priya.reference.lower()}), row, count=1)
+    by_name = admin_client.get(changelist, {"q": priya.patient_name})
+    assertNotContains(by_name, row)
+    assertContains(by_name, f'use <a href="{reverse("staff:find")}">Find</a>')
+    assertNotContains(admin_client.get(changelist, {"q": "+919812345678"}), row)
