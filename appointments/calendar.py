@@ -1,4 +1,12 @@
-"""iCalendar (.ics) files for appointments, with TZID and VTIMEZONE so apps show clinic time."""
+"""iCalendar (.ics) files for appointments, with TZID and VTIMEZONE so apps show clinic time.
+
+Each file's VTIMEZONE blocks cover only the days of its events (docs/decisions.md, 2026-11-29): a block
+with the zone's whole 1970-2038 history (long RDATE lists, a 1970 observance from when British time
+was the standard) is read wrongly by Mozilla's ical.js (Thunderbird, Nextcloud), which put a London
+visit an hour early. tests/appointments/test_calendar_clients.py reads our files with ical.js.
+"""
+
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -25,7 +33,22 @@ def _event(appointment, *, host: str, stamp) -> Event:
     return event
 
 
+def _add_timezones(calendar: Calendar, appointments) -> None:
+    """A VTIMEZONE for each zone the events use (RFC 5545 3.6.5), covering the events' local days with
+    a day to spare on either side, and no more (icalendar's windowed `Timezone.from_tzid`)."""
+    days = [
+        day
+        for appointment in appointments
+        for day in (appointment.local_starts_at.date(), appointment.local_ends_at.date())
+    ]
+    if days:
+        calendar.add_missing_timezones(
+            first_date=min(days) - timedelta(days=1), last_date=max(days) + timedelta(days=1)
+        )
+
+
 def appointment_ics(appointment, *, host: str) -> bytes:
+    """One visit as a .ics file (bytes): times with the location's TZID and its VTIMEZONE."""
     calendar = _calendar("Booking")
     event = _event(appointment, host=host, stamp=timezone.now())
     event.add("summary", f"Consultation with {appointment.doctor.name}")
@@ -38,7 +61,7 @@ def appointment_ics(appointment, *, host: str) -> bytes:
     cancelled = appointment.status == AppointmentStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
-    calendar.add_missing_timezones()
+    _add_timezones(calendar, [appointment])
     return calendar.to_ical()
 
 
@@ -56,11 +79,12 @@ def doctor_feed_ics(doctor, appointments, *, host: str) -> bytes:
     calendar = _calendar("Doctor feed")
     calendar.add("x-wr-calname", f"{settings.CLINIC_NAME}: {doctor.name}")
     stamp = timezone.now()
+    appointments = list(appointments)
     for appointment in appointments:
         event = _event(appointment, host=host, stamp=stamp)
         event.add("summary", f"{patient_initials(appointment.patient_name)} · {appointment.reference}")
         event.add("location", appointment.location.name)
         event.add("status", "CONFIRMED")
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    _add_timezones(calendar, appointments)
     return calendar.to_ical()
