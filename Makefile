@@ -5,6 +5,7 @@ PY := .venv/bin/python
 PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3; do \
 	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 PYTEST_ARGS ?=
+JS_DEPS := tests/js/node_modules/.package-lock.json
 
 .venv/installed: pyproject.toml
 	$(if $(PYTHON),,$(error Python 3.12+ is required: install it, or run make PYTHON=/path/to/python3.12))
@@ -15,8 +16,17 @@ run: .venv/installed
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: .venv/installed
+test: .venv/installed $(JS_DEPS)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+# Mozilla's ical.js (the calendar parser of Thunderbird and Nextcloud), pinned in tests/js/package-lock.json,
+# for tests/appointments/test_calendar_clients.py. npm writes node_modules/.package-lock.json, so this runs
+# again only when the lock file changes. Without npm, or when the install fails (offline with an empty
+# npm cache), the run goes on and those tests skip, or fail when CI is set.
+$(JS_DEPS): tests/js/package-lock.json
+	@if ! command -v npm >/dev/null; then echo "npm not found: the ical.js tests will skip (fail with CI set)"; \
+	else cd tests/js && npm ci --prefer-offline --no-audit --no-fund --loglevel=error \
+		|| echo "npm ci failed in tests/js: the ical.js tests will skip (fail with CI set)"; fi
 
 lint: .venv/installed
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
