@@ -15,6 +15,7 @@ from appointments.models import (
     WorkingHours,
 )
 from appointments.services import unique_reference
+from clinic.wallclock import wall_clock
 from doctors.admin import DoctorAdmin
 from doctors.models import Doctor
 
@@ -32,6 +33,8 @@ class WorkingHoursInline(admin.TabularInline):
 
 
 class TimeOffInline(admin.TabularInline):
+    """Typed and shown on the doctor's main location's wall clock (see DoctorWithScheduleAdmin)."""
+
     model = TimeOff
     extra = 0
     fields = ["starts_at", "ends_at", "reason"]
@@ -45,6 +48,31 @@ admin.site.unregister(Doctor)
 class DoctorWithScheduleAdmin(DoctorAdmin):
     inlines = [*DoctorAdmin.inlines, DoctorScheduleInline, WorkingHoursInline, TimeOffInline]
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """An existing doctor's page reads and writes time off in the zone of the doctor's main location
+        (a London doctor's "09:00" is 09:00 in London), not the server's default.
+
+        The response is rendered inside the override: a TemplateResponse would otherwise render later,
+        back in the default zone.
+        """
+        doctor = self.get_object(request, object_id) if object_id else None
+        if doctor is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with timezone.override(doctor.location.zone):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            if isinstance(inline, TimeOffInline) and obj is not None:
+                inline.verbose_name_plural = _("time off (times in %(zone)s)") % {
+                    "zone": obj.location.time_zone
+                }
+        return inlines
+
 
 class StatusChangeInline(admin.TabularInline):
     """The audit trail, read-only: it is written by the services, never edited."""
@@ -52,7 +80,7 @@ class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
     can_delete = False
-    fields = ["at", "by", "from_status", "to_status", "note", "override"]
+    fields = ["local_at", "by", "from_status", "to_status", "note", "override"]
     readonly_fields = fields
     ordering = ["at", "pk"]
 
@@ -62,17 +90,21 @@ class StatusChangeInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("at"), ordering="at")
+    def local_at(self, obj):
+        return wall_clock(obj.at, obj.appointment).format("numeric")
+
 
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
-    list_display = ["reference", "starts_at", "doctor", "location", "patient_name", "status", "source"]
+    list_display = ["reference", "when", "doctor", "location", "patient_name", "status", "source"]
     list_filter = ["status", "source", "doctor", "location"]
     list_select_related = ["doctor", "location"]
     # The reference only: the admin's search is a GET, so a name or mobile number typed here would sit
     # in the URL, the browser history and access logs. Patients are found on the staff Find page (a POST).
     search_fields = ["=reference"]
     date_hierarchy = "starts_at"
-    readonly_fields = ["reference", "created_at", "updated_at", "cancelled_at"]
+    readonly_fields = ["reference", "when", "created_at", "updated_at", "cancelled_at"]
     raw_id_fields = ["doctor"]
     inlines = [StatusChangeInline]
 
@@ -97,6 +129,26 @@ class AppointmentAdmin(admin.ModelAdmin):
         ),
         (_("History"), {"fields": ["cancel_reason", "cancelled_at", "created_at", "updated_at"]}),
     ]
+
+    @admin.display(description=_("when (location time)"), ordering="starts_at")
+    def when(self, obj):
+        """The visit on its location's wall clock (a saved visit shows this instead of its raw fields)."""
+        return obj.wall_clock.format("span") if obj.pk else "–"
+
+    def get_fieldsets(self, request, obj=None):
+        # A saved visit shows its time once, on its location's wall clock ("when"), in place of the raw
+        # fields, which would show the same instants in the server's zone.
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        swap = {"starts_at": ["when"], "ends_at": []}
+        return [
+            (
+                name,
+                {**options, "fields": [f for field in options["fields"] for f in swap.get(field, [field])]},
+            )
+            for name, options in fieldsets
+        ]
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []

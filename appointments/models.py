@@ -5,12 +5,15 @@ All instants are stored in UTC; wall-clock hours are read in the location's time
 
 import secrets
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+
+from clinic.wallclock import WallClock, wall_clock
 
 # An unambiguous alphabet for references read out over the phone: no 0/O, 1/I/L.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -225,19 +228,31 @@ class Appointment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reference} · {self.doctor} · {self.starts_at:%Y-%m-%d %H:%M} UTC"
+        if self.location_id is None:  # not placed yet: no wall clock to read it on
+            return f"{self.reference} · {self.starts_at:%Y-%m-%d %H:%M} UTC"
+        return f"{self.reference} · {self.doctor} · {self.wall_clock.format('numeric')}"
 
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
     @property
-    def local_starts_at(self):
-        return self.starts_at.astimezone(self.location.zone)
+    def wall_clock(self) -> WallClock:
+        """The visit on its location's wall clock: the one way to show its time (clinic.wallclock).
+
+        In templates `{{ appointment|wall_clock:"span" }}`; never `|date` on `local_starts_at`, which
+        Django turns back into the server's default zone.
+        """
+        return wall_clock(self)
 
     @property
-    def local_ends_at(self):
-        return self.ends_at.astimezone(self.location.zone)
+    def local_starts_at(self) -> datetime:
+        """The start as an aware datetime in the location's zone (for .ics TZIDs and local dates)."""
+        return self.wall_clock.local_start
+
+    @property
+    def local_ends_at(self) -> datetime:
+        return self.wall_clock.local_end
 
 
 # A fresh UUID per rendered booking form; see appointment_book.

@@ -260,7 +260,7 @@ def appointment_reschedule(
     past_cutoff = not is_changeable(appointment, now)
     if past_cutoff and not override:
         raise PastCutoff()
-    previous_start = appointment.starts_at
+    previous = appointment.wall_clock  # read where it was: a move may change the location
     min_notice = timedelta(0) if override else None
     slot, taken = availability.slot_at(
         appointment.doctor, starts_at, now, exclude=appointment, min_notice=min_notice
@@ -281,8 +281,8 @@ def appointment_reschedule(
             raise SlotTaken() from error
         raise
     moved = _("Moved from %(old)s to %(new)s") % {
-        "old": f"{previous_start.astimezone(slot.zone):%Y-%m-%d %H:%M}",
-        "new": f"{slot.local_start:%Y-%m-%d %H:%M %Z}",
+        "old": previous.format("numeric"),
+        "new": appointment.wall_clock.format("numeric"),
     }
     _record(
         appointment, appointment.status, appointment.status, by=by, at=now, note=moved, override=past_cutoff

@@ -76,6 +76,7 @@ from appointments.staff_forms import (
     WeekForm,
 )
 from appointments.views import picker_context
+from clinic.wallclock import wall_clock
 from doctors.models import Doctor, Location
 from notifications.models import Message
 
@@ -122,11 +123,11 @@ def default_location(user, locations: list[Location]) -> Location | None:
 
 
 def decorate(appointment: Appointment, user, now: datetime) -> Appointment:
-    """What the status buttons need: local time, allowed next statuses (empty without the permission)."""
-    appointment.local_start = appointment.local_starts_at
-    # Strings, so templates cannot turn them back into the server's time zone.
-    appointment.local_time = f"{appointment.local_start:%H:%M}"
-    appointment.local_when = f"{appointment.local_start:%a %d %b %Y, %H:%M %Z}"
+    """What the schedules and status buttons need: the local start (an aware datetime in the location's
+    zone, for grouping by local day), its clock time as text ("09:00", under a heading that names the
+    zone), and the allowed next statuses (empty without the permission)."""
+    appointment.local_start = appointment.wall_clock.local_start
+    appointment.local_time = appointment.wall_clock.format("clock")
     appointment.transitions = allowed_transitions(appointment, now) if user.has_perm(CHANGE) else []
     appointment.short_name = short_name(appointment.patient_name)
     return appointment
@@ -199,7 +200,7 @@ def day_schedule(request, *, free_slots: bool) -> dict:
         {
             "doctor": doctor,
             "rows": [
-                {"appointment": a, "slot": s, "time": f"{s.local_start:%H:%M}" if s else a.local_time}
+                {"appointment": a, "slot": s, "time": wall_clock(s).format("clock") if s else a.local_time}
                 for _, _, a, s in sorted(by_doctor[doctor.pk], key=lambda r: r[:2])
             ],
             "booked": sum(1 for a in by_doctor[doctor.pk] if a[2] and a[2].status in ACTIVE_STATUSES),
@@ -527,8 +528,6 @@ def find(request):
             .order_by("-starts_at", "pk")
         )
         page = Paginator(results, FIND_PAGE_SIZE).get_page(form.cleaned_data["page"] or 1)
-        for appointment in page.object_list:
-            appointment.local_start = appointment.local_starts_at
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(request, "appointments/staff_find.html", {"form": form, "page_obj": page}, status=status)
 
@@ -547,9 +546,14 @@ def csv_safe(value) -> str:
     return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
+# Date, time and zone abbreviation on the location's wall clock (what the front desk reads), and the
+# same instant in ISO 8601 with its UTC offset (what a program reads).
 EXPORT_COLUMNS = [
     "reference",
-    "starts_at_local",
+    "date",
+    "time",
+    "time_zone",
+    "starts_at",
     "doctor",
     "location",
     "patient_name",
@@ -595,7 +599,8 @@ def export_csv(request):
         writer = csv.writer(_Echo())
         yield writer.writerow(EXPORT_COLUMNS)
         for appointment in rows.iterator(chunk_size=500):
-            local = appointment.starts_at.astimezone(appointment.location.zone)
+            when = appointment.wall_clock
+            local = when.local_start
             if not first <= local.date() <= last:
                 continue
             yield writer.writerow(
@@ -603,6 +608,9 @@ def export_csv(request):
                     csv_safe(cell)
                     for cell in (
                         appointment.reference,
+                        local.date().isoformat(),
+                        when.format("clock"),
+                        when.abbreviation,
                         local.isoformat(timespec="minutes"),
                         appointment.doctor.name,
                         appointment.location.name,

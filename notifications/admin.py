@@ -7,31 +7,33 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from appointments.models import Appointment
+from clinic.wallclock import wall_clock
 from notifications.models import Feedback, Message
 from notifications.services import doctor_figures_refresh, message_retry
 
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["appointment_reference", "kind", "state", "due_at", "attempts", "sent_at", "short_error"]
+    list_display = ["appointment_reference", "kind", "state", "due", "attempts", "sent", "short_error"]
     list_filter = ["state", "kind", "channel"]
-    list_select_related = ["appointment"]
+    list_select_related = ["appointment__location"]
     search_fields = ["appointment__reference"]
     date_hierarchy = "due_at"
     readonly_fields = [
         "appointment",
         "kind",
         "channel",
-        "due_at",
-        "planned_for",
+        "due",
+        "planned_for_local",
         "state",
         "attempts",
         "last_error",
         "recipient",
-        "sent_at",
+        "sent",
         "created_at",
         "updated_at",
     ]
+    fields = readonly_fields  # the raw instants (server zone) stay off the page; their local forms show
     actions = ["retry_failed"]
 
     def has_add_permission(self, request):
@@ -43,6 +45,19 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("Appointment"), ordering="appointment__reference")
     def appointment_reference(self, obj):
         return obj.appointment.reference
+
+    # Message times on the wall clock of the appointment's location, like every other time it shows.
+    @admin.display(description=_("due at"), ordering="due_at")
+    def due(self, obj):
+        return wall_clock(obj.due_at, obj.appointment).format("medium")
+
+    @admin.display(description=_("sent at"), ordering="sent_at")
+    def sent(self, obj):
+        return wall_clock(obj.sent_at, obj.appointment).format("medium") if obj.sent_at else "–"
+
+    @admin.display(description=_("planned for"))
+    def planned_for_local(self, obj):
+        return wall_clock(obj.planned_for, obj.appointment).format("medium")
 
     @admin.display(description=_("Last error"))
     def short_error(self, obj):
@@ -93,7 +108,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["would_recommend", "comment_approved", "appointment__doctor"]
-    list_select_related = ["appointment__doctor"]
+    list_select_related = ["appointment__doctor", "appointment__location"]
     search_fields = ["appointment__reference", "comment"]
     readonly_fields = ["appointment", "would_recommend", "comment", "created_at"]
     fields = ["appointment", "would_recommend", "comment", "comment_approved", "created_at"]

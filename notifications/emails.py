@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import dateformat
 from django.utils.translation import gettext_lazy as _
 
 from appointments.calendar import appointment_ics
@@ -25,19 +24,15 @@ SUBJECTS = {
 WITH_CALENDAR = {MessageKind.CONFIRMATION, MessageKind.CHANGED}
 
 
-def local_when(moment, zone) -> str:
-    """'Tuesday 25 November 2026, 10:30 IST': wall-clock time and zone abbreviation of the location."""
-    return dateformat.format(moment.astimezone(zone), "l j F Y, H:i T")
-
-
 def context(message: Message, appointment: Appointment) -> dict:
-    zone = appointment.location.zone
+    """Template context of one email; `when` is the visit on its location's wall clock
+    ("Tuesday 25 November 2026, 10:30 IST", clinic.wallclock), never the server's zone."""
     return {
         "message": message,
         "appointment": appointment,
         "doctor": appointment.doctor,
         "location": appointment.location,
-        "when": local_when(appointment.starts_at, zone),
+        "when": appointment.wall_clock.format("full"),
         "time_zone": appointment.location.time_zone,
         "manage_url": settings.SITE_URL + manage_url(appointment),
         "feedback_url": feedback_url(appointment, absolute=True),

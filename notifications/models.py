@@ -30,8 +30,13 @@ class MessageState(models.TextChoices):
 
 class MessageQuerySet(models.QuerySet):
     def for_appointment(self, appointment):
-        """Every message of one appointment, newest plan first (for staff pages)."""
-        return self.filter(appointment=appointment).order_by("-created_at", "-pk")
+        """Every message of one appointment, newest plan first (for staff pages), with the appointment's
+        location joined: its times are shown on that location's wall clock."""
+        return (
+            self.filter(appointment=appointment)
+            .select_related("appointment__location")
+            .order_by("-created_at", "-pk")
+        )
 
     def pending(self):
         return self.filter(state=MessageState.PENDING)

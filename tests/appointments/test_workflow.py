@@ -140,7 +140,7 @@ def test_staff_reschedule_past_the_cut_off_is_recorded_as_an_override(desk, doct
     change = appointment.status_changes.get()
     assert change.override
     assert change.by == desk
-    assert "Moved from 2026-11-23 12:00 to 2026-11-23 15:00" in change.note
+    assert "Moved from 2026-11-23 12:00 IST to 2026-11-23 15:00 IST" in change.note
 
 
 def test_completing_a_visit_plans_the_feedback_request_and_counts_it(desk):
