@@ -1,8 +1,11 @@
 """Markdown article bodies to safe HTML, a table of contents and a reading time, in one place.
 
 Editors write Markdown (raw HTML allowed); everything that comes out passes nh3's allow-list, so
-no script, event handler, `javascript:` URL, iframe or inline style survives. Images must come from
-our own site: a remote image would be a third-party request from a patient's browser (SPEC 5).
+no script, event handler, `javascript:` URL, iframe or inline style survives. Every URL is then read
+the way a browser reads it (`safe_url`): images must come from our own site (a remote image would be
+a third-party request from a patient's browser, SPEC 5); links may also go to https sites, in-page
+anchors, an email address or a phone number. An image whose source is refused becomes its alt text,
+a link whose target is refused becomes its text.
 """
 
 import hashlib
@@ -13,9 +16,11 @@ from dataclasses import dataclass, field
 
 import markdown
 import nh3
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 # Bump when the Markdown extensions or the allow-list change: every stored rendering goes stale.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 WORDS_PER_MINUTE = 200
 
 ALLOWED_TAGS = {
@@ -53,7 +58,8 @@ ALLOWED_ATTRIBUTES = {
     "th": {"scope", "colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
 }
-URL_SCHEMES = {"http", "https", "mailto"}
+# nh3's own scheme check runs first (relative URLs pass it); `safe_url` then decides every URL.
+URL_SCHEMES = {"https", "mailto", "tel"}
 # Heading ids come from the toc extension; anything else in an id is dropped.
 _HEADING_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}$")
 _MARKDOWN_EXTENSIONS = ["toc", "tables", "sane_lists", "fenced_code"]
@@ -72,17 +78,99 @@ def fingerprint(body: str) -> str:
     return hashlib.sha256(f"{RENDERER_VERSION}\0{body}".encode()).hexdigest()
 
 
+# What a browser removes from a URL before reading it (WHATWG URL standard, "basic URL parser"):
+# leading and trailing C0 controls and spaces, and every ASCII tab and newline anywhere.
+_C0_CONTROL_OR_SPACE = "".join(chr(code) for code in range(0x21))
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+# The characters RFC 3986 allows in a path, query and fragment, and %-escapes of two hex digits:
+# no "\\" (browsers read it as "/"), no spaces, quotes or controls.
+_URL_TAIL = r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/?#-]|%[0-9A-Fa-f]{2})*"
+# A path on this site: one "/" and then not a second "/" (that would be another host).
+_SAME_SITE_PATH = re.compile(rf"/(?!/){_URL_TAIL}")
+# "%5C" is a backslash that a server or proxy may decode; "/%2F" an encoded second slash.
+_ENCODED_SEPARATOR = re.compile(r"%5c|^/%2f", re.IGNORECASE)
+_ANCHOR = re.compile(r"#[A-Za-z0-9_-]{1,100}")
+# https with a plain host name (no user name before an "@", which would hide the real host).
+_HTTPS = re.compile(rf"https://[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?(?:[/?#]{_URL_TAIL})?", re.IGNORECASE)
+_TEL = re.compile(r"tel:\+?[0-9][0-9().-]{2,30}", re.IGNORECASE)
+_MAILTO = re.compile(r"mailto:(?P<address>[^?&,;%\\/\s]+)", re.IGNORECASE)
+
+
+def safe_url(value: str, *, image: bool = False) -> str | None:
+    """The URL an article may carry, as the browser will read it, or None to drop it.
+
+    `value` is an attribute value with its character references already decoded (nh3 hands it so).
+    Images: only a path on this site ("/media/spine.png"). Links: such a path, an in-page anchor
+    ("#recovery"), an https URL with a plain host name (no user name, no backslash), a `mailto:` with
+    one address and no headers, or a `tel:` number. Everything else (`javascript:`, `data:`, `http:`,
+    "//host", "/\\host", "\\\\host", a scheme split by tabs or newlines ...) is refused. The
+    returned value is the normalised one, so what is checked is exactly what is served.
+    """
+    url = value.strip(_C0_CONTROL_OR_SPACE).translate(_TAB_OR_NEWLINE)
+    if _SAME_SITE_PATH.fullmatch(url) and not _ENCODED_SEPARATOR.search(url):
+        return url
+    if image:
+        return None
+    if _ANCHOR.fullmatch(url):
+        return url
+    if _HTTPS.fullmatch(url):
+        return "https://" + url[len("https://") :]
+    if _TEL.fullmatch(url):
+        return "tel:" + url[len("tel:") :]
+    if match := _MAILTO.fullmatch(url):
+        try:
+            validate_email(match["address"])
+        except ValidationError:
+            return None
+        return "mailto:" + match["address"]
+    return None
+
+
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "id":
         return value if _HEADING_ID.match(value) else None
     if tag == "img" and attribute == "src":
-        # Same-origin paths only ("/media/..."), never "//host/..." or a remote URL.
-        return value if value.startswith("/") and not value.startswith("//") else None
+        return safe_url(value, image=True)
+    if tag == "a" and attribute == "href":
+        return safe_url(value)
     return value
 
 
+# nh3 serialises every attribute as name="value" with `"` escaped, so these patterns read its output
+# exactly. An <a> never contains another <a> (the HTML parser closes the first), so the next </a>
+# closes the one that was opened.
+_ATTRIBUTES = r'((?:\s+[a-z-]+="[^"]*")*)'
+_IMG_TAG = re.compile(rf"<img{_ATTRIBUTES}\s*/?>")
+_LINK_TAG = re.compile(rf"<a{_ATTRIBUTES}>|</a>")
+_ATTRIBUTE = re.compile(r'\s+([a-z-]+)="([^"]*)"')
+
+
+def _without_refused_urls(safe_html: str) -> str:
+    """Images that lost their `src` become their alt text, links that lost their `href` their text."""
+
+    def image(match: re.Match) -> str:
+        attributes = dict(_ATTRIBUTE.findall(match[1]))
+        if "src" in attributes:
+            return match[0]
+        return html.escape(html.unescape(attributes.get("alt", "")), quote=False)
+
+    unwrapping = False
+
+    def link(match: re.Match) -> str:
+        nonlocal unwrapping
+        if match[0] == "</a>":
+            closing, unwrapping = unwrapping, False
+            return "" if closing else match[0]
+        if "href" in dict(_ATTRIBUTE.findall(match[1])):
+            return match[0]
+        unwrapping = True
+        return ""
+
+    return _LINK_TAG.sub(link, _IMG_TAG.sub(image, safe_html))
+
+
 def sanitise(raw_html: str) -> str:
-    return nh3.clean(
+    cleaned = nh3.clean(
         raw_html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -91,6 +179,7 @@ def sanitise(raw_html: str) -> str:
         attribute_filter=_attribute_filter,
         strip_comments=True,
     )
+    return _without_refused_urls(cleaned)
 
 
 def _toc(tokens: list[dict]) -> list[dict]:
