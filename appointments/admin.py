@@ -1,5 +1,6 @@
 """Admin: hours, time off and slot length inline on the doctor; appointments with filters and search."""
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from appointments.models import (
     WorkingHours,
 )
 from appointments.services import unique_reference
+from appointments.slots import END_OF_DAY
 from clinic.wallclock import wall_clock
 from doctors.admin import DoctorAdmin
 from doctors.models import Doctor
@@ -26,8 +28,35 @@ class DoctorScheduleInline(admin.StackedInline):
     verbose_name_plural = _("booking settings")
 
 
+class EndOfDayTimeField(forms.TimeField):
+    """An interval's end on the wall clock, where "24:00" is midnight at the end of the day.
+
+    "24:00" (also "24:00:00", "24.00") and "00:00" both clean to `END_OF_DAY` (00:00), and a stored
+    00:00 is shown as "24:00", so an editor sees and types the hours as they are spoken. Anything past
+    24:00 is refused like any unreadable time.
+    """
+
+    _MIDNIGHT = {"24:00", "24:00:00", "24.00", "24"}
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() in self._MIDNIGHT:
+            return END_OF_DAY
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        return "24:00" if value == END_OF_DAY else super().prepare_value(value)
+
+
+class WorkingHoursForm(forms.ModelForm):
+    class Meta:
+        model = WorkingHours
+        fields = ["weekday", "starts_at", "ends_at", "location"]
+        field_classes = {"ends_at": EndOfDayTimeField}
+
+
 class WorkingHoursInline(admin.TabularInline):
     model = WorkingHours
+    form = WorkingHoursForm
     extra = 0
     fields = ["weekday", "starts_at", "ends_at", "location"]
 

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from appointments.slots import END_OF_DAY
 from clinic.wallclock import WallClock, wall_clock
 
 # An unambiguous alphabet for references read out over the phone: no 0/O, 1/I/L.
@@ -90,13 +91,18 @@ class DoctorSchedule(models.Model):
 
 
 class WorkingHours(models.Model):
-    """One interval of a doctor's week at one location, in that location's wall-clock time."""
+    """One interval of a doctor's week at one location, in that location's wall-clock time.
+
+    An `ends_at` of 00:00 (`END_OF_DAY`) is midnight at the end of the day, shown as 24:00: evening
+    hours can run to midnight (20:00-24:00) and a whole day is 00:00-24:00 (docs/decisions.md,
+    2026-11-29). Every other interval ends after it starts, on the same day.
+    """
 
     doctor = models.ForeignKey("doctors.Doctor", on_delete=models.CASCADE, related_name="working_hours")
     location = models.ForeignKey("doctors.Location", on_delete=models.PROTECT, related_name="working_hours")
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday)
     starts_at = models.TimeField(_("from"))
-    ends_at = models.TimeField(_("until"))
+    ends_at = models.TimeField(_("until"), help_text=_("24:00 (or 00:00) is midnight at the end of the day."))
 
     class Meta:
         ordering = ["doctor", "weekday", "starts_at"]
@@ -104,9 +110,11 @@ class WorkingHours(models.Model):
         verbose_name_plural = _("working hours")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")),
+                condition=Q(ends_at__gt=F("starts_at")) | Q(ends_at=END_OF_DAY),
                 name="workinghours_ends_after_start",
-                violation_error_message=_("Working hours must end after they start."),
+                violation_error_message=_(
+                    "Working hours must end after they start, on the same day (24:00 at the latest)."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(weekday__in=Weekday.values),
@@ -116,7 +124,18 @@ class WorkingHours(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+        return f"{self.get_weekday_display()} {self.span}"
+
+    @property
+    def ends_at_midnight(self) -> bool:
+        """True when the interval runs to the end of its day (stored as 00:00)."""
+        return self.ends_at == END_OF_DAY
+
+    @property
+    def span(self) -> str:
+        """The interval on the wall clock as people write it: "09:00–13:00", "20:00–24:00"."""
+        end = "24:00" if self.ends_at_midnight else f"{self.ends_at:%H:%M}"
+        return f"{self.starts_at:%H:%M}–{end}"
 
 
 class TimeOff(models.Model):

@@ -6,7 +6,10 @@ Slots are laid out on the location's wall clock, then turned into UTC instants:
 - a wall-clock time that does not exist (the hour skipped when clocks go forward) is not offered;
 - a wall-clock time that happens twice (the hour repeated when clocks go back) is offered once,
   at its first occurrence, so a patient never sees two "01:30" on one day;
-- a slot always lasts its real length, and must end by the interval's real end.
+- a slot always lasts its real length, and must end by the interval's real end;
+- an interval may end at midnight, the end of its day ("24:00"), written as `END_OF_DAY` (00:00):
+  no interval ends at the very start of its own day, and `datetime.time` has no 24:00
+  (docs/decisions.md, 2026-11-29).
 """
 
 from bisect import bisect_left
@@ -15,10 +18,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+# An interval's end of 00:00 means midnight at the end of its day: 20:00-00:00 is 20:00-24:00.
+END_OF_DAY = time(0)
+
 
 @dataclass(frozen=True)
 class WeeklyInterval:
-    """A doctor works from `start` to `end` every `weekday` (0 = Monday) at a place in `zone`."""
+    """A doctor works from `start` to `end` every `weekday` (0 = Monday) at a place in `zone`.
+
+    `start` and `end` are wall-clock times in `zone`; an `end` of `END_OF_DAY` (00:00) is midnight at
+    the end of the day, so the interval runs to the first instant of the next calendar day.
+    """
 
     weekday: int
     start: time
@@ -125,14 +135,21 @@ def free_slots(
     return found
 
 
+def wall_end(day: date, end: time) -> datetime:
+    """The naive wall-clock end of an interval on `day`: `END_OF_DAY` is 00:00 of the next day."""
+    return datetime.combine(day + timedelta(days=1) if end == END_OF_DAY else day, end)
+
+
 def _interval_slots(interval, day, slot_length, earliest, latest, blocked, seen):
-    interval_end = _wall_to_utc(day, interval.end, interval.zone) or datetime.combine(
-        day, interval.end, tzinfo=interval.zone
+    end_wall = wall_end(day, interval.end)
+    # A midnight that does not exist (a zone that springs forward at 00:00) is read with the offset in
+    # force before the change (fold=0): the instant the day really ended.
+    interval_end = _wall_to_utc(end_wall.date(), end_wall.time(), interval.zone) or end_wall.replace(
+        tzinfo=interval.zone
     ).astimezone(UTC)
     wall = datetime.combine(day, interval.start)
-    wall_end = datetime.combine(day, interval.end)
-    while wall + slot_length <= wall_end:
-        start = _wall_to_utc(day, wall.time(), interval.zone)
+    while wall + slot_length <= end_wall:
+        start = _wall_to_utc(wall.date(), wall.time(), interval.zone)
         wall += slot_length
         if start is None or start in seen:
             continue

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from appointments.slots import WeeklyInterval, free_slots, nearest
+from appointments.slots import END_OF_DAY, WeeklyInterval, free_slots, nearest, wall_end
 
 KOLKATA = ZoneInfo("Asia/Kolkata")
 LONDON = ZoneInfo("Europe/London")
@@ -160,3 +160,79 @@ def test_nearest_returns_the_closest_slots_in_time_order():
 def test_a_slot_length_of_zero_is_refused():
     with pytest.raises(ValueError, match="positive"):
         slots([interval((9, 0), (10, 0))], length=0)
+
+
+# Working to midnight: an interval may end at 24:00, written END_OF_DAY (00:00) --------------------
+SANTIAGO = ZoneInfo("America/Santiago")  # changes its clocks at midnight
+
+
+def test_an_interval_ending_at_midnight_offers_the_last_slot_before_it():
+    found = slots([interval((20, 0), (0, 0))], length=20)
+    assert local_times(found) == [f"{h}:{m}" for h in ("20", "21", "22", "23") for m in ("00", "20", "40")]
+    last = found[-1]
+    assert last.local_start.strftime("%H:%M") == "23:40"
+    assert last.local_end == datetime(2026, 11, 24, 0, 0, tzinfo=KOLKATA)  # midnight, the next day
+    assert last.local_date == MONDAY
+
+
+def test_end_of_day_is_the_midnight_spelled_zero():
+    assert time(0) == END_OF_DAY
+    assert wall_end(MONDAY, END_OF_DAY).isoformat() == "2026-11-24T00:00:00"
+    assert wall_end(MONDAY, time(23, 59)).isoformat() == "2026-11-23T23:59:00"
+
+
+def test_a_whole_day_runs_from_midnight_to_midnight():
+    assert len(slots([interval((0, 0), (0, 0))], length=60)) == 24
+
+
+def test_an_interval_to_midnight_does_not_spill_into_the_next_day():
+    found = slots([interval((22, 0), (0, 0), weekday=0)], days=2, length=60)
+    assert [(slot.local_date, slot.local_start.hour) for slot in found] == [(MONDAY, 22), (MONDAY, 23)]
+
+
+def test_a_booking_at_the_last_slot_before_midnight_is_respected():
+    busy = [(datetime(2026, 11, 23, 23, 40, tzinfo=KOLKATA), datetime(2026, 11, 24, 0, 0, tzinfo=KOLKATA))]
+    assert local_times(slots([interval((23, 0), (0, 0))], length=20, busy=busy)) == ["23:00", "23:20"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "expected_end_utc"),
+    [
+        # Saturday before London springs forward (Sunday 29 March 2026, 01:00 GMT): midnight is GMT.
+        (LONDON, date(2026, 3, 28), datetime(2026, 3, 29, 0, 0, tzinfo=UTC)),
+        # Saturday before London falls back (Sunday 25 October 2026): midnight is still BST.
+        (LONDON, date(2026, 10, 24), datetime(2026, 10, 24, 23, 0, tzinfo=UTC)),
+        # Saturday before New York springs forward (Sunday 8 March 2026, 02:00): EST.
+        (NEW_YORK, date(2026, 3, 7), datetime(2026, 3, 8, 5, 0, tzinfo=UTC)),
+        # Saturday before New York falls back (Sunday 1 November 2026): EDT.
+        (NEW_YORK, date(2026, 10, 31), datetime(2026, 11, 1, 4, 0, tzinfo=UTC)),
+        # Santiago springs forward at midnight (5 September 2026 24:00 -> 6 September 01:00): the
+        # Saturday ends at 04:00 UTC, the midnight that never shows on a clock there.
+        (SANTIAGO, date(2026, 9, 5), datetime(2026, 9, 6, 4, 0, tzinfo=UTC)),
+    ],
+)
+def test_an_evening_to_midnight_before_a_clock_change_ends_at_the_real_midnight(zone, day, expected_end_utc):
+    found = slots([interval((20, 0), (0, 0), weekday=day.weekday(), zone=zone)], first_day=day, length=20)
+    assert len(found) == 12
+    assert found[-1].local_start.strftime("%H:%M") == "23:40"
+    assert found[-1].end == expected_end_utc
+    assert all(slot.end - slot.start == timedelta(minutes=20) for slot in found)
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "hours"),
+    [
+        (LONDON, date(2026, 3, 29), 23),  # 01:00-02:00 does not exist
+        (NEW_YORK, date(2026, 3, 8), 23),  # 02:00-03:00 does not exist
+        (LONDON, date(2026, 10, 25), 24),  # 01:00-02:00 happens twice, offered once
+        (NEW_YORK, date(2026, 11, 1), 24),  # 01:00-02:00 happens twice, offered once
+        (SANTIAGO, date(2026, 9, 6), 23),  # 00:00-01:00 does not exist
+    ],
+)
+def test_a_whole_day_on_a_clock_change_day_ends_at_the_next_midnight(zone, day, hours):
+    found = slots([interval((0, 0), (0, 0), weekday=day.weekday(), zone=zone)], first_day=day, length=60)
+    assert len(found) == hours
+    assert found[-1].local_start.strftime("%H:%M") == "23:00"
+    assert found[-1].local_end == datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
+    assert all(slot.local_date == day for slot in found)

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentSource, AppointmentStatus
+from appointments.slots import END_OF_DAY
 from doctors.roles import FRONT_DESK
 from notifications.links import feedback_url
 from tests.e2e.conftest import DESKTOP, PHONE
@@ -25,7 +26,7 @@ PASSWORD = "correct horse battery staple"
 
 def daytime_zone(now):
     """A clinic time zone where it is now between 04:00 and 20:00, so "now", the visit five minutes ago
-    and the next two hours all fall on the clinic's today (the doctor works 00:00-23:40 local)."""
+    and the next two hours all fall on the clinic's today (the doctor works the whole day, 00:00-24:00)."""
     for zone in ("Asia/Kolkata", "America/New_York", "Asia/Tokyo", "Europe/London"):
         if 4 <= now.astimezone(ZoneInfo(zone)).hour < 20:
             return zone
@@ -36,7 +37,7 @@ def daytime_zone(now):
 def day(transactional_db):
     now = timezone.now()
     doctor = DoctorFactory(name="Dr. Meera Kulkarni", location=LocationFactory(time_zone=daytime_zone(now)))
-    week_hours(doctor, intervals=[(time(0, 0), time(23, 40))])
+    week_hours(doctor, intervals=[(time(0, 0), END_OF_DAY)])
     appointment = AppointmentFactory(
         doctor=doctor,
         starts_at=(now - timedelta(minutes=5)).replace(second=0, microsecond=0),
