@@ -75,7 +75,7 @@ from appointments.staff_forms import (
     StatusForm,
     WeekForm,
 )
-from appointments.views import picker_context
+from appointments.views import picker_context, picker_heading_level
 from clinic.wallclock import wall_clock
 from doctors.models import Doctor, Location
 from notifications.models import Message
@@ -420,7 +420,9 @@ def appointment_reschedule_staff(request, reference):
         else None,
     }
     if request.htmx and request.method == "GET" and appointment.is_active:
-        return render(request, "includes/slot_picker.html", context)
+        return render(
+            request, "includes/slot_picker.html", context | {"heading_level": picker_heading_level(request)}
+        )
     return render(request, "appointments/staff_reschedule.html", context, status=status)
 
 

@@ -81,6 +81,17 @@ def picker_context(doctor, requested: date | None, *, url: str, now=None, exclud
     }
 
 
+def picker_heading_level(request, default: int = 2) -> int:
+    """The heading level of a slot picker that htmx swaps in place: the one its page gave it.
+
+    The picker sends its level along (`hx-vals` in includes/slot_picker.html), because one picker URL
+    serves pages where it sits under the h1 (level 2) and the profile, where it sits under an h2 (3).
+    Anything but "2"-"6" gives `default`, the level on the view's own page.
+    """
+    value = request.GET.get("heading_level", "")
+    return int(value) if value in {"2", "3", "4", "5", "6"} else default
+
+
 def _requested_date(request):
     form = PickerForm(request.GET)
     if not form.is_valid():
@@ -131,7 +142,9 @@ class SlotPickerView(DetailView):
     def get_context_data(self, **kwargs):
         url = reverse("appointments:picker", kwargs={"slug": self.object.slug})
         picker = picker_context(self.object, _requested_date(self.request), url=url)
-        return super().get_context_data(picker=picker, mode="book", **kwargs)
+        return super().get_context_data(
+            picker=picker, mode="book", heading_level=picker_heading_level(self.request), **kwargs
+        )
 
 
 def _alternatives(doctor, start, now=None, exclude=None):
@@ -321,7 +334,9 @@ def appointment_reschedule_view(request, token):
         "picker": picker_context(appointment.doctor, requested, url=url) if changeable else None,
     }
     if request.htmx and request.method == "GET" and changeable:
-        return render(request, "includes/slot_picker.html", context)
+        return render(
+            request, "includes/slot_picker.html", context | {"heading_level": picker_heading_level(request)}
+        )
     return render(request, "appointments/appointment_reschedule.html", context, status=status)
 
 

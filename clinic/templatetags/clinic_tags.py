@@ -44,3 +44,18 @@ def field_errors(form) -> list[tuple[str, str]]:
 def elided_pages(page_obj):
     """Page numbers around the current page, with ellipses, for includes/pagination.html."""
     return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+
+
+@register.filter
+def heading(level) -> int:
+    """`<h{{ heading_level|heading }}>`: the heading level an include was given by its page, checked.
+
+    Components with a heading (doctor and article cards, the slot picker, the error summary) take their
+    level from the page that includes them (`with heading_level=2`), so a page's outline never skips a
+    level (WCAG 1.3.1; docs/decisions.md, 2026-11-29). Takes an int or a numeric string and returns an
+    int from 2 to 6 (the page's own title is its only h1). Raises ValueError for anything else, a missing
+    level included: that is a template bug, and any test that renders the page finds it.
+    """
+    if str(level) not in {"2", "3", "4", "5", "6"}:
+        raise ValueError(f"heading_level must be 2-6, got {level!r}: pass heading_level=N to the include")
+    return int(level)

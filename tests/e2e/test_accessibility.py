@@ -38,6 +38,32 @@ def public_pages():
     ]
 
 
+# Every heading a screen reader would announce, in document order, with its level.
+_HEADINGS = """() => Array.from(document.querySelectorAll("h1, h2, h3, h4, h5, h6, [role=heading]"))
+  .filter((el) => el.checkVisibility() && !el.closest("[aria-hidden=true]"))
+  .map((el) => [Number(el.getAttribute("aria-level") || el.tagName.slice(1)), el.textContent.trim().slice(0, 50)])"""
+
+
+def heading_outline_problems(page) -> list[str]:
+    """Exactly one h1, first; going down, no level skipped (h2 then h4 is a gap; going up is fine).
+
+    What Lighthouse's "heading-order" audit and WCAG 1.3.1 ask of a page outline (issue 10, item 7).
+    """
+    headings = page.evaluate(_HEADINGS)
+    problems = []
+    levels = [level for level, _ in headings]
+    if levels.count(1) != 1:
+        problems.append(f"{levels.count(1)} <h1> elements, expected exactly one")
+    if levels and levels[0] != 1:
+        problems.append(f"the first heading is h{levels[0]} ({headings[0][1]!r}), not the h1")
+    previous = 0
+    for level, text in headings:
+        if level > previous + 1:
+            problems.append(f"h{level} {text!r} follows h{previous}: a heading level is skipped")
+        previous = level
+    return problems
+
+
 def axe_violations(page) -> list[str]:
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     return [
@@ -52,15 +78,14 @@ def axe_violations(page) -> list[str]:
     [(PHONE, "light"), (DESKTOP, "light"), (DESKTOP, "dark")],
     ids=["phone-light", "desktop-light", "desktop-dark"],
 )
-def test_every_public_page_passes_axe_with_one_h1(page, demo_site, viewport, color_scheme):
+def test_every_public_page_passes_axe_with_one_h1_and_no_skipped_heading_level(
+    page, demo_site, viewport, color_scheme
+):
     problems = {}
     for url in public_pages():
         page.goto(url)
         assert page.locator("html").get_attribute("data-bs-theme") == color_scheme
-        found = axe_violations(page)
-        h1_count = page.locator("h1").count()
-        if h1_count != 1:
-            found.append(f"{h1_count} <h1> elements, expected exactly one")
+        found = axe_violations(page) + heading_outline_problems(page)
         if found:
             problems[url] = found
     assert problems == {}
@@ -166,7 +191,19 @@ def booking_states(page, doctor, article, settings):
         page.wait_for_load_state()
         assert page.get_by_role("heading", level=1).inner_text() == "Too many attempts"
 
+    def another_day_on_the_profile():
+        page.goto(doctor.get_absolute_url())
+        days = page.locator(".slot-day")
+        chosen = days.nth(1 if days.first.get_attribute("aria-current") == "date" else 0)
+        label = chosen.locator(".slot-day__date").inner_text()
+        chosen.click()  # htmx swaps the picker in place: its heading must keep the profile's level
+        page.locator(".slot-day[aria-current=date] .slot-day__date", has_text=label).wait_for()
+        # Under the profile's h2 "Book a consultation", as before the swap (the same URL serves the
+        # picker's own page, where it is an h2).
+        assert page.locator(f"#slot-times-{doctor.slug}").evaluate("(el) => el.tagName") == "H3"
+
     return [
+        ("profile, another day chosen (htmx)", another_day_on_the_profile),
         ("book start", lambda: page.goto("/book/")),
         ("slot picker", lambda: page.goto(f"/book/{doctor.slug}/")),
         ("details form", lambda: page.goto(f"/book/{doctor.slug}/details/?start={slots[1].start_param}")),
@@ -185,17 +222,14 @@ def booking_states(page, doctor, article, settings):
 
 
 @VARIANTS
-def test_every_booking_and_article_page_passes_axe_with_one_h1(
+def test_every_booking_and_article_page_passes_axe_with_one_h1_and_no_skipped_heading_level(
     page, browser_log, spine_surgeon, miss_article, settings, viewport, color_scheme
 ):
     browser_log.expect_status(400, 409, 410, 429)
     problems = {}
     for name, go in booking_states(page, spine_surgeon, miss_article, settings):
         go()
-        found = axe_violations(page)
-        h1_count = page.locator("h1").count()
-        if h1_count != 1:
-            found.append(f"{h1_count} <h1> elements, expected exactly one")
+        found = axe_violations(page) + heading_outline_problems(page)
         if found:
             problems[name] = found
     assert problems == {}
@@ -234,3 +268,21 @@ def test_the_slot_picker_is_a_labelled_group_of_named_times(page, spine_surgeon,
     # Each time is named with its day, not only "09:00" out of context.
     named = times.get_by_role(role, name=re.compile(r"^\d\d:\d\d \w+day \d{1,2} \w+$"))
     assert named.count() == times.get_by_role(role).count() > 0
+
+
+def test_the_heading_check_catches_a_skipped_level_and_a_second_h1(page, demo_site):
+    """Guards the outline check above against passing vacuously."""
+    page.goto("/privacy/")
+    assert heading_outline_problems(page) == []
+    page.evaluate(
+        """() => {
+            const title = document.querySelector("h1");
+            title.after(Object.assign(document.createElement("h4"), {textContent: "Too deep"}));
+            document.querySelector("main").append(
+                Object.assign(document.createElement("h1"), {textContent: "Another title"})
+            );
+        }"""
+    )
+    problems = heading_outline_problems(page)
+    assert "2 <h1> elements, expected exactly one" in problems
+    assert "h4 'Too deep' follows h1: a heading level is skipped" in problems

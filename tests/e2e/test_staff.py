@@ -16,7 +16,7 @@ from appointments.slots import END_OF_DAY
 from doctors.roles import FRONT_DESK
 from notifications.links import feedback_url
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.test_accessibility import axe_violations
+from tests.e2e.test_accessibility import axe_violations, heading_outline_problems
 from tests.factories import AppointmentFactory, DoctorFactory, LocationFactory, UserFactory, week_hours
 
 pytestmark = pytest.mark.e2e
@@ -211,7 +211,9 @@ def staff_states(page, day):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_staff_and_feedback_pages_pass_axe_with_one_h1(page, browser_log, day, settings, viewport):
+def test_the_staff_and_feedback_pages_pass_axe_with_one_h1_and_no_skipped_heading_level(
+    page, browser_log, day, settings, viewport
+):
     browser_log.expect_status(400, 403, 429)
     settings.AXES_FAILURE_LIMIT = 2
     problems = {}
@@ -219,10 +221,7 @@ def test_the_staff_and_feedback_pages_pass_axe_with_one_h1(page, browser_log, da
     def check(states):
         for name, go in states:
             go()
-            found = axe_violations(page)
-            h1_count = page.locator("h1").count()
-            if h1_count != 1:
-                found.append(f"{h1_count} <h1> elements, expected exactly one")
+            found = axe_violations(page) + heading_outline_problems(page)
             if found:
                 problems[name] = found
 
