@@ -84,7 +84,7 @@ def picker_context(doctor, requested: date | None, *, url: str, now=None, exclud
 def picker_heading_level(request, default: int = 2) -> int:
     """The heading level of a slot picker that htmx swaps in place: the one its page gave it.
 
-    The picker sends its level along (`hx-vals` in includes/slot_picker.html), because one picker URL
+    The picker sends its level along (`data-hx-vals` in includes/slot_picker.html), because one picker URL
     serves pages where it sits under the h1 (level 2) and the profile, where it sits under an h2 (3).
     Anything but "2"-"6" gives `default`, the level on the view's own page.
     """

@@ -22,7 +22,7 @@ def medical_web_page(article, request) -> dict:
         "author": physician_reference(article.author, request),
         "reviewedBy": physician_reference(article.reviewer, request),
         "lastReviewed": article.last_reviewed_on.isoformat(),
-        "dateModified": article.updated_at.isoformat(),
+        "dateModified": article.updated_at.isoformat(timespec="seconds"),
         "publisher": {
             "@type": "MedicalOrganization",
             "name": settings.CLINIC_NAME,
@@ -33,7 +33,7 @@ def medical_web_page(article, request) -> dict:
         "specialty": [s.name for s in article.specialties.all()],
     }
     if article.published_at:
-        data["datePublished"] = article.published_at.isoformat()
+        data["datePublished"] = article.published_at.isoformat(timespec="seconds")
     if article.hero_image:
         data["image"] = request.build_absolute_uri(article.hero_image.url)
     return data

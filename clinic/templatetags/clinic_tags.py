@@ -1,10 +1,12 @@
 """Small presentation helpers shared by every template."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -59,3 +61,18 @@ def heading(level) -> int:
     if str(level) not in {"2", "3", "4", "5", "6"}:
         raise ValueError(f"heading_level must be 2-6, got {level!r}: pass heading_level=N to the include")
     return int(level)
+
+
+@register.filter
+def machine_datetime(value) -> str:
+    """An instant for machines (`<time datetime>`, Open Graph): "2026-11-04T15:25:30+05:30".
+
+    Takes an aware datetime (or a date, given back as "2026-11-04") and gives a valid HTML "global date
+    and time string" in the current time zone, to the second: HTML allows at most three digits of a
+    second's fraction, and `|date:"c"` prints six. Empty for None.
+    """
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.isoformat()

@@ -100,7 +100,7 @@ def test_the_picker_lists_only_free_times_and_swaps_days_with_htmx(client, docto
     fragment = client.get(url, {"date": "2026-11-25"}, headers={"HX-Request": "true"})
     assertNotContains(fragment, "<html")
     assertContains(fragment, "Free times on Wednesday 25 November")
-    assertContains(fragment, 'hx-get="')
+    assertContains(fragment, 'data-hx-get="')
 
 
 @pytest.mark.parametrize("bad", ["2026-13-01", "tomorrow", "x" * 500])

@@ -61,7 +61,7 @@ def test_the_slot_picker_is_h2_on_its_own_page_and_h3_on_the_profile(client, doc
     profile = client.get(doctor.get_absolute_url()).content.decode()
     assert heading_of(picker, "Free times on") == "h2"
     assert heading_of(profile, "Free times on") == "h3"
-    assert """hx-vals='{"heading_level": 3}'""" in profile
+    assert """data-hx-vals='{"heading_level": 3}'""" in profile
 
 
 @pytest.mark.parametrize(("sent", "level"), [("3", "h3"), ("2", "h2"), ("", "h2"), ("1", "h2"), ("9", "h2")])

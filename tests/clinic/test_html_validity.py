@@ -1,0 +1,241 @@
+"""Every main public and staff page is valid HTML, as the W3C Nu validator (vnu.jar) reads it.
+
+The pages are rendered through the test client into files and checked in one run of the validator
+(a JVM: started once for the whole batch, not per page). `make test` installs vnu.jar from npm into
+tools/vnu/ (`VNU_JAR` points elsewhere); it runs on the machine's Java 17. Without Java or the jar
+the test is skipped, unless `CI` is set: then it fails, like the browser tests.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from appointments import availability
+from appointments.links import manage_url
+from appointments.models import AppointmentStatus
+from notifications.links import feedback_url
+from tests.factories import (
+    AppointmentFactory,
+    ArticleFactory,
+    CategoryFactory,
+    DoctorFactory,
+    FAQFactory,
+    LocationFactory,
+    week_hours,
+)
+
+pytestmark = pytest.mark.django_db
+
+VNU_JAR = Path(
+    os.environ.get("VNU_JAR", settings.BASE_DIR / "tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar")
+)
+# Monday 23 November 2026, 08:00:30.123456 in Kolkata: a clock with microseconds, as in production.
+NOW = datetime(2026, 11, 23, 2, 30, 30, 123456, tzinfo=UTC)
+PASSWORD = "correct horse battery staple"
+# A planted page with known faults, checked in the same run: the check cannot pass by validating nothing.
+PLANTED = (
+    '<!doctype html><html lang="en"><head><title>Planted</title></head><body><main>'
+    '<p><time datetime="2026-11-04T15:25:30.035842+05:30">4 Nov</time></p>'
+    '<p><img src="/\\evil.example/i.png" alt=""></p></main></body></html>'
+)
+
+
+def validator_unavailable(reason: str):
+    """A missing Java or vnu.jar fails the run in CI (the `CI` variable is set) and skips elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}. CI is set, so a missing validator is a failure, not a skip.", pytrace=False)
+    pytest.skip(reason)
+
+
+def validate(paths: list[Path]) -> dict[str, list[str]]:
+    """{file name: [error, ...]} for every file, from one run of vnu.jar."""
+    java = shutil.which("java")
+    if java is None:
+        validator_unavailable("Java is not installed (apt-get install default-jre-headless)")
+    if not VNU_JAR.is_file():
+        validator_unavailable(f"vnu.jar is not at {VNU_JAR} (make test installs it with npm)")
+    result = subprocess.run(
+        [
+            java,
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            "--exit-zero-always",
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    try:
+        messages = json.loads(result.stderr)["messages"]
+    except (ValueError, KeyError):
+        pytest.fail(f"vnu.jar did not answer in JSON (exit {result.returncode}):\n{result.stderr[-2000:]}")
+    errors: dict[str, list[str]] = {path.name: [] for path in paths}
+    for message in messages:
+        name = Path(message.get("url", "?")).name
+        errors.setdefault(name, []).append(
+            f"line {message.get('lastLine', '?')}: {message['message']} [{message.get('extract', '').strip()}]"
+        )
+    return errors
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def site():
+    """A doctor taking bookings, a booked visit, a completed one, and a published article with FAQ."""
+    doctor = DoctorFactory(name="Dr. Meera Kulkarni", location=LocationFactory(name="Residency Road"))
+    week_hours(doctor, intervals=[(time(9, 0), time(13, 0)), (time(14, 0), time(17, 0))])
+    tomorrow = availability.local_today(doctor) + timedelta(days=1)
+    slots = availability.free_slots(doctor, tomorrow, 2)
+    booked = AppointmentFactory(
+        doctor=doctor,
+        starts_at=slots[0].start,
+        ends_at=slots[0].end,
+        patient_name="Priya Sharma",
+        reason="Low back pain",
+    )
+    seen = AppointmentFactory(
+        doctor=doctor,
+        starts_at=NOW - timedelta(days=2),
+        ends_at=NOW - timedelta(days=2) + timedelta(minutes=20),
+        status=AppointmentStatus.COMPLETED,
+    )
+    article = ArticleFactory(
+        title="Minimally invasive spine surgery",
+        category=CategoryFactory(name="Musculoskeletal Disorders"),
+        author=doctor,
+        specialties=[doctor.specialty],
+        body="## What it is\n\nSmall cuts.\n\n### Recovery\n\n![Model](/media/spine.png) and [a guide](/doctors/).",
+    )
+    FAQFactory(article=article, question="How long is the stay?", answer="Often one night.")
+    return {"doctor": doctor, "booked": booked, "seen": seen, "article": article, "free": slots[1]}
+
+
+def public_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
+    doctor, booked, article = site["doctor"], site["booked"], site["article"]
+    manage = manage_url(booked)
+    details = reverse("appointments:details", args=[doctor.slug])
+
+    def get(url, data=None):
+        response = client.get(url, data)
+        return response.status_code, response.content
+
+    details_with_errors = client.post(
+        details,
+        {"start": site["free"].start_param, "booking_token": str(uuid.uuid4()), "patient_name": "Asha Rao"},
+    )
+    return {
+        "home": get("/"),
+        "doctor-list": get(reverse("doctors:list"), {"q": "Meera"}),
+        "doctor-list-empty": get(reverse("doctors:list"), {"q": "nobody by this name"}),
+        "doctor-list-bad-filters": get(reverse("doctors:list"), {"specialty": "bogus", "q": "x" * 101}),
+        "profile": get(doctor.get_absolute_url()),
+        "specialty": get(doctor.specialty.get_absolute_url()),
+        "location": get(doctor.location.get_absolute_url()),
+        "book-start": get(reverse("appointments:start")),
+        "picker": get(reverse("appointments:picker", args=[doctor.slug])),
+        "details": get(details, {"start": site["free"].start_param}),
+        "details-with-errors": (details_with_errors.status_code, details_with_errors.content),
+        "manage": get(manage),
+        "cancel": get(manage + "cancel/"),
+        "reschedule": get(manage + "reschedule/"),
+        "articles": get(reverse("articles:list")),
+        "article": get(article.get_absolute_url()),
+        "category": get(article.category.get_absolute_url()),
+        "privacy": get(reverse("privacy")),
+        "feedback": get(feedback_url(site["seen"])),
+    }
+
+
+def staff_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
+    doctor, booked = site["doctor"], site["booked"]
+    pages = {}
+    login = client.get(reverse("staff:login"))
+    pages["login"] = (login.status_code, login.content)
+    wrong = client.post(reverse("staff:login"), {"username": "desk", "password": "not it"})
+    pages["login-error"] = (wrong.status_code, wrong.content)
+    client.post(reverse("staff:login"), {"username": "desk", "password": PASSWORD})
+
+    def get(url, data=None):
+        response = client.get(url, data)
+        return response.status_code, response.content
+
+    day = booked.starts_at.astimezone(doctor.location.zone).date().isoformat()
+    found = client.post(reverse("staff:find"), {"q": "priya"})
+    caller_errors = client.post(
+        reverse("staff:book-doctor", args=[doctor.slug]),
+        {"date": day, "booking_token": str(uuid.uuid4()), "patient_name": "Ravi Caller"},
+    )
+    pages |= {
+        "day": get(reverse("staff:day"), {"date": day, "location": doctor.location.slug}),
+        "week": get(reverse("staff:week", args=[doctor.slug])),
+        "appointment": get(reverse("staff:appointment", args=[booked.reference])),
+        "staff-reschedule": get(reverse("staff:reschedule", args=[booked.reference])),
+        "find": get(reverse("staff:find")),
+        "find-with-results": (found.status_code, found.content),
+        "book": get(reverse("staff:book")),
+        "book-caller": get(reverse("staff:book-doctor", args=[doctor.slug]), {"date": day}),
+        "book-caller-with-errors": (caller_errors.status_code, caller_errors.content),
+        "print": get(reverse("staff:print"), {"date": day, "location": doctor.location.slug}),
+    }
+    return pages
+
+
+def test_the_main_public_and_staff_pages_are_valid_html(tmp_path, site, front_desk_user):
+    front_desk_user.username = "desk"
+    front_desk_user.set_password(PASSWORD)
+    front_desk_user.save()
+    pages = public_pages(Client(), site) | {f"staff-{k}": v for k, v in staff_pages(Client(), site).items()}
+    assert b"Priya Sharma" in pages["staff-day"][1]  # the day shows the visit, its phone link included
+    statuses = {name: status for name, (status, _) in pages.items()}
+    assert statuses == {
+        name: 400 if name in {"details-with-errors", "staff-book-caller-with-errors"} else 200
+        for name in pages
+    }
+
+    files = []
+    for name, (_, content) in pages.items():
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_bytes(content)
+    planted = tmp_path / "planted.html"
+    planted.write_text(PLANTED)
+    errors = validate([*files, planted])
+
+    planted_errors = errors.pop("planted.html")
+    assert any("fraction of a second must be one, two, or three digits" in e for e in planted_errors)
+    assert any("Backslash" in e for e in planted_errors)
+    invalid = [f"{name}: {error}" for name, found in errors.items() for error in found]
+    assert not invalid, f"{len(invalid)} HTML errors:\n" + "\n".join(invalid)
+
+
+def test_machine_readable_times_are_to_the_second(client, site):
+    """`<time datetime>`, Open Graph and JSON-LD carry the publication instant without microseconds
+    (HTML allows at most three fraction digits; the clock here has six)."""
+    article = site["article"]
+    assert article.published_at.microsecond == 123456
+    expected = "2026-11-22T08:00:30+05:30"  # one day before NOW, in the clinic's zone
+    listing = client.get(reverse("articles:list")).content.decode()
+    detail = client.get(article.get_absolute_url()).content.decode()
+    assert f'<time datetime="{expected}">' in listing
+    assert f'<meta property="article:published_time" content="{expected}">' in detail
+    assert '"datePublished": "2026-11-22T02:30:30+00:00"' in detail
+    assert ".123456" not in listing + detail
