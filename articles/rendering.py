@@ -126,9 +126,18 @@ def safe_url(value: str, *, image: bool = False) -> str | None:
     return None
 
 
+# Values HTML accepts for the other allowed attributes; anything else is dropped, so the page stays valid.
+_POSITIVE_INTEGER = re.compile(r"[1-9][0-9]{0,3}")
+_TABLE_SCOPES = {"row", "col", "rowgroup", "colgroup"}
+
+
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "id":
         return value if _HEADING_ID.match(value) else None
+    if attribute in {"width", "height", "colspan", "rowspan"}:
+        return value if _POSITIVE_INTEGER.fullmatch(value.strip()) else None
+    if attribute == "scope":
+        return value.strip().lower() if value.strip().lower() in _TABLE_SCOPES else None
     if tag == "img" and attribute == "src":
         return safe_url(value, image=True)
     if tag == "a" and attribute == "href":
@@ -146,13 +155,16 @@ _ATTRIBUTE = re.compile(r'\s+([a-z-]+)="([^"]*)"')
 
 
 def _without_refused_urls(safe_html: str) -> str:
-    """Images that lost their `src` become their alt text, links that lost their `href` their text."""
+    """Images that lost their `src` become their alt text, links that lost their `href` their text;
+    an image without `alt` gets an empty one (HTML requires it)."""
 
     def image(match: re.Match) -> str:
         attributes = dict(_ATTRIBUTE.findall(match[1]))
-        if "src" in attributes:
-            return match[0]
-        return html.escape(html.unescape(attributes.get("alt", "")), quote=False)
+        if "src" not in attributes:
+            return html.escape(html.unescape(attributes.get("alt", "")), quote=False)
+        if "alt" not in attributes:  # HTML requires one; without words, the image is decoration
+            return f'<img alt=""{match[1]}>'
+        return match[0]
 
     unwrapping = False
 

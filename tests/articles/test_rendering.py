@@ -246,3 +246,22 @@ def test_a_refused_link_inside_a_list_keeps_the_markup_around_it():
     assert html == (
         '<ul>\n<li>one</li>\n<li><a href="/doctors/" rel="noopener noreferrer">two</a></li>\n<li>three</li>\n</ul>'
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            '<img src="/media/a.png" alt="Disc" width="100px" height="80">',
+            '<img src="/media/a.png" alt="Disc" height="80">',
+        ),
+        ('<img src="/media/a.png" alt="Disc" width="0">', '<img src="/media/a.png" alt="Disc">'),
+        ('<img src="/media/a.png">', '<img alt="" src="/media/a.png">'),
+        (
+            '<table><tr><th scope="ROW" colspan="two">a</th><td rowspan="2">b</td></tr></table>',
+            '<table><tbody><tr><th scope="row">a</th><td rowspan="2">b</td></tr></tbody></table>',
+        ),
+    ],
+)
+def test_attribute_values_html_would_reject_are_dropped(body, expected):
+    assert expected in render_markdown(body).html

@@ -124,7 +124,12 @@ def site():
         category=CategoryFactory(name="Musculoskeletal Disorders"),
         author=doctor,
         specialties=[doctor.specialty],
-        body="## What it is\n\nSmall cuts.\n\n### Recovery\n\n![Model](/media/spine.png) and [a guide](/doctors/).",
+        # Editors' raw HTML too: values HTML would refuse are dropped by the sanitiser.
+        body=(
+            "## What it is\n\nSmall cuts.\n\n### Recovery\n\n![Model](/media/spine.png) and [a guide](/doctors/).\n\n"
+            '<img src="/media/a.png" width="100px"> <a href="/\\evil.example/">x</a>\n\n'
+            '<table><tr><th scope="ROW" colspan="two">Week</th></tr></table>'
+        ),
     )
     FAQFactory(article=article, question="How long is the stay?", answer="Often one night.")
     return {"doctor": doctor, "booked": booked, "seen": seen, "article": article, "free": slots[1]}
