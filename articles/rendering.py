@@ -145,40 +145,36 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-# nh3 serialises every attribute as name="value" with `"` escaped, so these patterns read its output
-# exactly. An <a> never contains another <a> (the HTML parser closes the first), so the next </a>
-# closes the one that was opened.
-_ATTRIBUTES = r'((?:\s+[a-z-]+="[^"]*")*)'
-_IMG_TAG = re.compile(rf"<img{_ATTRIBUTES}\s*/?>")
-_LINK_TAG = re.compile(rf"<a{_ATTRIBUTES}>|</a>")
+# nh3 serialises every tag as <name name="value" ...> with `"` escaped in values and `<` escaped in
+# text, so one pattern walks its output tag by tag (a `<` inside an attribute value is consumed with
+# its tag, never read as a tag of its own). An <a> never contains another <a> (the HTML parser closes
+# the first), so the next </a> closes the one that was opened.
+_TAG = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:\s+[a-z-]+="[^"]*")*)\s*/?>')
 _ATTRIBUTE = re.compile(r'\s+([a-z-]+)="([^"]*)"')
 
 
 def _without_refused_urls(safe_html: str) -> str:
     """Images that lost their `src` become their alt text, links that lost their `href` their text;
     an image without `alt` gets an empty one (HTML requires it)."""
-
-    def image(match: re.Match) -> str:
-        attributes = dict(_ATTRIBUTE.findall(match[1]))
-        if "src" not in attributes:
-            return html.escape(html.unescape(attributes.get("alt", "")), quote=False)
-        if "alt" not in attributes:  # HTML requires one; without words, the image is decoration
-            return f'<img alt=""{match[1]}>'
-        return match[0]
-
     unwrapping = False
 
-    def link(match: re.Match) -> str:
+    def tag(match: re.Match) -> str:
         nonlocal unwrapping
-        if match[0] == "</a>":
-            closing, unwrapping = unwrapping, False
-            return "" if closing else match[0]
-        if "href" in dict(_ATTRIBUTE.findall(match[1])):
-            return match[0]
-        unwrapping = True
-        return ""
+        closing, name, attributes = match[1], match[2], dict(_ATTRIBUTE.findall(match[3]))
+        if name == "img":
+            if "src" not in attributes:
+                return html.escape(html.unescape(attributes.get("alt", "")), quote=False)
+            if "alt" not in attributes:  # without words, the image is decoration
+                return f'<img alt=""{match[3]}>'
+        elif name == "a" and closing:
+            was_unwrapping, unwrapping = unwrapping, False
+            return "" if was_unwrapping else match[0]
+        elif name == "a" and "href" not in attributes:
+            unwrapping = True
+            return ""
+        return match[0]
 
-    return _LINK_TAG.sub(link, _IMG_TAG.sub(image, safe_html))
+    return _TAG.sub(tag, safe_html)
 
 
 def sanitise(raw_html: str) -> str:
