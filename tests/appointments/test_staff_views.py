@@ -67,6 +67,7 @@ def priya(doctor):
         patient_phone="+919812345678",
         reason="Low back pain",
         source=AppointmentSource.PHONE,
+        booked_at=NOW - timedelta(days=2),  # long past the grace period of a fresh booking
     )
 
 
