@@ -54,6 +54,7 @@ from appointments.models import (
     StaffProfile,
     WorkingHours,
 )
+from appointments.policy import is_changeable
 from appointments.services import (
     AlreadyBooked,
     PastCutoff,
@@ -64,7 +65,6 @@ from appointments.services import (
     appointment_reschedule,
     appointment_set_status,
     calendar_feed_rotate,
-    is_changeable,
 )
 from appointments.staff_forms import (
     BookStartForm,

@@ -258,7 +258,8 @@ class ManageView(DetailView):
 
 def _closed_visit(request, appointment, token):
     """A cancel or reschedule of a visit that is over (cancelled, completed, no-show, past): its manage page."""
-    if request.method == "POST":
+    # After a double click the twin's banner ("cancelled") is still queued: it says it already.
+    if request.method == "POST" and not len(messages.get_messages(request)):
         if appointment.is_active:
             text = _("The time of this appointment has passed, so it cannot be changed online.")
         else:
