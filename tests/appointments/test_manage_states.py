@@ -246,3 +246,14 @@ def test_after_a_cancel_there_is_one_banner(client, doctor):
 def test_the_manage_pages_are_never_stored_by_caches(client, doctor, name):
     response = client.get(reverse(f"appointments:{name}", kwargs={"token": manage_token(visit(doctor))}))
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("status", [AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED])
+def test_the_manage_page_costs_a_fixed_number_of_queries(client, doctor, django_assert_num_queries, status):
+    """One query for the appointment (with doctor, specialty and location); a completed visit adds one
+    to ask whether its feedback is answered. Other bookings and messages do not change the count."""
+    mine = visit(doctor, status=status, starts_at=TUESDAY_10 if status == AppointmentStatus.BOOKED else NOW)
+    for day in range(1, 30):
+        visit(doctor, starts_at=TUESDAY_10 + timedelta(days=day), patient_email="x@example.com")
+    with django_assert_num_queries(1 if status == AppointmentStatus.BOOKED else 2):
+        assert client.get(manage_url(mine)).status_code == 200

@@ -21,8 +21,8 @@ from appointments.checks import booking_policy_check
 from appointments.links import manage_token, manage_url
 from appointments.models import AppointmentStatus
 from appointments.policy import VisitState, change_window, describe_duration
-from appointments.services import PastCutoff, appointment_book, appointment_cancel
-from tests.factories import AppointmentFactory, DoctorFactory, week_hours
+from appointments.services import PastCutoff, appointment_book, appointment_cancel, appointment_reschedule
+from tests.factories import AppointmentFactory, DoctorFactory, UserFactory, week_hours
 from tests.text import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -109,10 +109,15 @@ def test_the_issue_patient_can_cancel_online_within_the_grace_period(client, lat
 
 
 def test_the_issue_patient_can_reschedule_online_within_the_grace_period(client, late_booking):
-    url = reverse("appointments:reschedule", kwargs={"token": manage_token(late_booking)})
+    token = manage_token(late_booking)
     with time_machine.travel(BOOKED + timedelta(minutes=20), tick=False):
-        response = client.post(url, {"start": "2026-11-24T12:10:00Z", "confirm": "on"})
-    assertRedirects(response, manage_url(late_booking), fetch_redirect_response=False)
+        response = client.post(
+            reverse("appointments:reschedule", kwargs={"token": token}),
+            {"start": "2026-11-24T12:10:00Z", "confirm": "on"},
+        )
+    assertRedirects(
+        response, reverse("appointments:manage", kwargs={"token": token}), fetch_redirect_response=False
+    )
     late_booking.refresh_from_db()
     assert late_booking.starts_at == datetime(2026, 11, 24, 12, 10, tzinfo=UTC)
 
@@ -218,3 +223,15 @@ def test_manage_py_check_reports_the_policy_warning():
         pytest.raises(SystemCheckError, match="W002"),
     ):
         call_command("check", "--fail-level", "WARNING")
+
+
+def test_a_staff_change_inside_the_grace_period_is_not_an_override(late_booking):
+    with time_machine.travel(BOOKED + timedelta(minutes=10), tick=False):
+        appointment_reschedule(
+            appointment=late_booking,
+            starts_at=datetime(2026, 11, 24, 12, 10, tzinfo=UTC),
+            by=UserFactory(),
+            override=True,
+        )
+    move = late_booking.status_changes.exclude(from_status="").get()
+    assert move.override is False
