@@ -7,7 +7,6 @@ URL, and rate-limited per client address.
 """
 
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from appointments.forms import FindBookingForm, SendLinkForm
@@ -16,7 +15,6 @@ from appointments.services import manage_link_find, manage_link_resend
 from doctors.models import Doctor
 
 
-@never_cache
 @require_POST
 @limit_posts("send-link")
 def send_link(request, slug):
@@ -29,7 +27,6 @@ def send_link(request, slug):
     return render(request, "appointments/link_sent.html", {"doctor": doctor})
 
 
-@never_cache
 @limit_posts("find-booking")
 def find_booking(request):
     """Reference + mobile number: the manage link goes to the email on file; the same answer either way."""

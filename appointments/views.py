@@ -13,9 +13,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
@@ -157,7 +155,6 @@ def _alternatives(doctor, start, now=None, exclude=None):
     return nearest(availability.free_slots(doctor, first_day, 7, now, exclude=exclude), start, 3)
 
 
-@never_cache
 @limit_posts("booking")
 def booking_details(request, slug):
     """Step 3: patient details. POST books, then redirects to the manage page (the confirmation)."""
@@ -233,7 +230,6 @@ def _visit_context(appointment, token: str, now=None) -> dict:
     }
 
 
-@method_decorator(never_cache, name="dispatch")
 class ManageView(DetailView):
     """The confirmation and manage page, at the private link: what happened, and only the actions that work."""
 
@@ -268,7 +264,6 @@ def _closed_visit(request, appointment, token):
     return redirect("appointments:manage", token=token)
 
 
-@never_cache
 @limit_posts("booking")
 def appointment_cancel_view(request, token):
     """Ask first, then cancel (POST). A visit that is already over goes to its manage page, never a 500."""
@@ -303,7 +298,6 @@ def _move_words(appointment, start) -> dict:
     return {"old": local_time(appointment.starts_at, appointment), "new": local_time(start, appointment)}
 
 
-@never_cache
 @limit_posts("booking")
 def appointment_reschedule_view(request, token):
     """Choose a new time, confirm "Move from … to …?", then move (POST with confirm). Works without JavaScript."""

@@ -89,7 +89,8 @@ ROOT_URLCONF = "clinic.urls"
 PATIENT_DATA_URLS = [
     "staff:*",  # day, week, appointment, print, find, book, export, sign-in
     "appointments:details",  # the patient form (echoed back on errors)
-    "appointments:move",
+    "appointments:send-link",  # a mobile number
+    "appointments:find-booking",  # a reference and a mobile number (echoed back on errors)
     "appointments:manage",
     "appointments:cancel",
     "appointments:reschedule",
