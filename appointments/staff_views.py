@@ -60,6 +60,7 @@ from appointments.services import (
     PastCutoff,
     SlotTaken,
     SlotUnavailable,
+    StaleForm,
     allowed_transitions,
     appointment_book,
     appointment_reschedule,
@@ -463,6 +464,13 @@ def book_for_caller(request, slug):
             except AlreadyBooked as refused:
                 form.add_error(None, refused)
                 context["existing"] = refused.existing
+                status = 409
+            except StaleForm as refused:  # the form's token booked other details: a fresh token, details kept
+                fresh = request.POST.copy()
+                fresh["booking_token"] = str(uuid.uuid4())
+                form = PhoneBookingForm(fresh)
+                form.is_valid()
+                form.add_error(None, refused)
                 status = 409
             except (SlotTaken, SlotUnavailable) as refused:
                 form.add_error("start", refused)
