@@ -181,6 +181,7 @@ def test_reschedule_asks_move_from_to_first_and_writes_nothing_until_confirmed(c
     asked = client.post(url, {"start": "2026-11-25T05:30:00Z"})
     assert asked.status_code == 200
     assertContains(asked, "Move from Tue 24 Nov, 10:00 IST to Wed 25 Nov, 11:00 IST?")
+    assertContains(asked, f'href="{url}?date=2026-11-25"')  # Choose another time: the day asked about
     assertContains(asked, '<input type="hidden" name="confirm" value="on">', html=True)
     assertContains(asked, '<button class="btn btn-book" type="submit">Confirm</button>', html=True)
     booked.refresh_from_db()
