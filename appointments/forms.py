@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from appointments.models import VisitType
+from appointments.models import REFERENCE_ALPHABET, REFERENCE_LENGTH, VisitType
 from doctors.models import Specialty
 
 
@@ -105,12 +105,44 @@ class CancelForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    start = StartField()
-
-
-class MoveForm(forms.Form):
-    """'Move my existing booking here': the details typed on the booking form, re-checked."""
+    """A new time; without `confirm` the patient's page asks "Move from … to …?" first and writes nothing."""
 
     start = StartField()
-    patient_name = forms.CharField(max_length=120)
-    patient_phone = PhoneNumberField()
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class SendLinkForm(forms.Form):
+    """ "Send me my booking link" on the already-booked answer: the mobile number typed on the booking form."""
+
+    patient_phone = PhoneNumberField(label=_("Mobile number"), widget=forms.HiddenInput)
+
+
+class FindBookingForm(forms.Form):
+    """Find my booking: the reference and the mobile number the booking was made with."""
+
+    reference = forms.CharField(
+        label=_("Booking reference"),
+        max_length=20,
+        help_text=_("8 letters and digits, in your confirmation (for example 7KQ2M9TX)."),
+        error_messages={"required": _("Enter the booking reference from your confirmation.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    patient_phone = PhoneNumberField(
+        label=_("Mobile number"),
+        help_text=_("The number you booked with."),
+        error_messages={"required": _("Enter the mobile number you booked with.")},
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+
+    def clean_reference(self) -> str:
+        """Upper case without spaces or dashes; refused unless it could be a reference at all."""
+        reference = "".join(self.cleaned_data["reference"].split()).replace("-", "").upper()
+        if len(reference) != REFERENCE_LENGTH or not set(reference) <= set(REFERENCE_ALPHABET):
+            raise forms.ValidationError(
+                _(
+                    "A reference has 8 letters and digits, like 7KQ2M9TX. Please check it in your confirmation."
+                )
+            )
+        return reference

@@ -15,6 +15,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from appointments.slots import END_OF_DAY
 from clinic.wallclock import WallClock, wall_clock
+from doctors.models import Price
 
 # An unambiguous alphabet for references read out over the phone: no 0/O, 1/I/L.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -199,6 +200,22 @@ class Appointment(models.Model):
         editable=False,
         help_text=_("One-time token of the online form that created it, so a double submit books once."),
     )
+    fee = models.DecimalField(
+        _("consultation fee"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("As it was when booked; empty on older rows, which show the doctor's current fee."),
+    )
+    booking_fee = models.DecimalField(
+        _("booking fee"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("As it was when booked; empty on older rows, which show the doctor's current fee."),
+    )
     cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -229,6 +246,12 @@ class Appointment(models.Model):
                 name="appointment_visit_type_valid",
                 violation_error_message=_("Choose first visit or follow-up."),
             ),
+            models.CheckConstraint(
+                condition=(Q(fee__isnull=True) | Q(fee__gte=0))
+                & (Q(booking_fee__isnull=True) | Q(booking_fee__gte=0)),
+                name="appointment_fees_not_negative",
+                violation_error_message=_("Fees cannot be negative."),
+            ),
             models.UniqueConstraint(
                 fields=["doctor", "starts_at"],
                 condition=Q(status__in=ACTIVE_STATUSES),
@@ -254,6 +277,14 @@ class Appointment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def price(self) -> Price:
+        """The price agreed at booking (the doctor's current one for rows booked before prices were kept)."""
+        return Price(
+            fee=self.doctor.fee if self.fee is None else self.fee,
+            booking_fee=self.doctor.booking_fee if self.booking_fee is None else self.booking_fee,
+        )
 
     @property
     def wall_clock(self) -> WallClock:

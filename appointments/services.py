@@ -4,6 +4,7 @@ The database has the last word on double booking (unique constraint on every dat
 constraint on PostgreSQL); the checks before the insert only give the friendlier message first.
 """
 
+import unicodedata
 import zlib
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -25,6 +26,7 @@ from appointments.models import (
     new_feed_token,
     new_reference,
 )
+from appointments.policy import cutoff_refusal, is_changeable
 from notifications import services as notify
 
 S = AppointmentStatus
@@ -57,13 +59,55 @@ class SlotTaken(ValidationError):
 
 
 class AlreadyBooked(ValidationError):
-    """This mobile number already holds an upcoming appointment with this doctor."""
+    """This patient (mobile number and name) already holds an upcoming appointment with this doctor.
 
-    def __init__(self, existing: Appointment):
+    `existing` is for staff pages only: a patient's page never shows it (proof of possession, SPEC 3.3).
+    """
+
+    def __init__(self, existing: Appointment, message=None, code="already_booked"):
         self.existing = existing
         super().__init__(
-            _("You already have an upcoming appointment with this doctor."), code="already_booked"
+            message or _("You already have an upcoming appointment with this doctor."), code=code
         )
+
+
+class MobileLimitReached(AlreadyBooked):
+    """This mobile number already holds BOOKING_MAX_PER_MOBILE upcoming appointments with this doctor."""
+
+    def __init__(self, existing: Appointment):
+        super().__init__(
+            existing,
+            _(
+                "This mobile number already has the most upcoming appointments with this doctor we take online."
+            ),
+            code="mobile_limit",
+        )
+
+
+class StaleForm(ValidationError):
+    """The form's one-time token already booked a different doctor, time or mobile number: nothing is written."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "This form was already used for a booking, so we did not book again. Your details are kept: "
+                "check them and confirm to book this time."
+            ),
+            code="stale_form",
+        )
+
+
+class NotActive(ValidationError):
+    """The appointment is cancelled, completed or a no-show: it cannot be cancelled or moved any more."""
+
+    def __init__(self, appointment: Appointment):
+        if appointment.status == AppointmentStatus.CANCELLED:
+            message = _("This appointment is already cancelled.")
+        else:
+            message = _("This appointment is %(status)s and cannot be changed.") % {
+                "status": appointment.get_status_display().lower()
+            }
+        super().__init__(message, code="not_active")
 
 
 class TransitionRefused(ValidationError):
@@ -71,21 +115,10 @@ class TransitionRefused(ValidationError):
 
 
 class PastCutoff(ValidationError):
+    """An online change after the cut-off (and after any grace period): the patient must call."""
+
     def __init__(self):
-        super().__init__(cutoff_policy(), code="past_cutoff")
-
-
-def cutoff_policy() -> str:
-    hours = settings.BOOKING_CUTOFF.total_seconds() / 3600
-    return _(
-        "Online changes close %(hours)s hours before the appointment. "
-        "To cancel or move it now, please call us on %(phone)s."
-    ) % {"hours": f"{hours:g}", "phone": settings.CLINIC_PHONE}
-
-
-def is_changeable(appointment: Appointment, now: datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return appointment.is_active and appointment.starts_at - now >= settings.BOOKING_CUTOFF
+        super().__init__(cutoff_refusal(), code="past_cutoff")
 
 
 def unique_reference() -> str:
@@ -109,13 +142,46 @@ def _is_slot_conflict(error: Exception) -> bool:
     return any(item.code == "slot_taken" for items in errors for item in items)
 
 
-def upcoming_for_phone(*, doctor, patient_phone, now: datetime) -> Appointment | None:
-    return (
+def same_patient_name(a: str, b: str) -> bool:
+    """Whether two typed names are one patient's: Unicode-normalised, case and spacing ignored."""
+
+    def normal(name: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+    return normal(a) == normal(b)
+
+
+def upcoming_with_doctor(*, doctor, patient_phone, now: datetime) -> list[Appointment]:
+    """Active appointments of one mobile number with one doctor that have not started, soonest first."""
+    return list(
         Appointment.objects.active()
         .filter(doctor=doctor, patient_phone=patient_phone, starts_at__gte=now)
         .select_related("doctor", "location")
-        .first()
+        .order_by("starts_at")
     )
+
+
+def _same_form(appointment: Appointment, *, doctor, starts_at: datetime, patient_phone) -> bool:
+    """Whether a repeated form token carries the details it booked with: doctor, start and mobile (SPEC 3.3)."""
+    return (
+        appointment.doctor_id == doctor.pk
+        and appointment.starts_at == starts_at
+        and appointment.patient_phone == patient_phone  # PhoneNumber compares in E.164, strings parsed
+    )
+
+
+def _token_booking(*, booking_token, doctor, starts_at, patient_phone) -> Appointment | None:
+    """The booking a repeated form token made, when the details match; StaleForm when they do not."""
+    if booking_token is None:
+        return None
+    made = (
+        Appointment.objects.filter(booking_token=booking_token).select_related("doctor", "location").first()
+    )
+    if made is None:
+        return None
+    if not _same_form(made, doctor=doctor, starts_at=starts_at, patient_phone=patient_phone):
+        raise StaleForm()
+    return made
 
 
 def _lock_patient(*, doctor_id: int, patient_phone) -> None:
@@ -150,17 +216,26 @@ def appointment_book(
     by=None,
     skip_min_notice: bool = False,
 ) -> Appointment:
-    """Book `starts_at` with `doctor`, or raise SlotUnavailable / SlotTaken / AlreadyBooked.
+    """Book `starts_at` (aware) with `doctor`; raise SlotUnavailable, SlotTaken, AlreadyBooked,
+    MobileLimitReached or StaleForm.
 
-    A repeated `booking_token` (a double-clicked submit) returns the appointment it already made.
+    A repeated `booking_token` (a double-clicked submit) returns the appointment it already made, but
+    only when doctor, start and mobile are the ones it booked with; other details raise StaleForm
+    (SPEC 3.3: a form's token never hands over someone else's booking). One upcoming appointment per
+    patient (mobile + name) per doctor, and BOOKING_MAX_PER_MOBILE per mobile per doctor. The price
+    (fee and booking fee) is kept on the appointment as it was when booked.
     `by` is the staff user booking for a caller; `skip_min_notice` lets them book a free slot that
     starts sooner than the online minimum notice (never one in the past).
     """
     now = now or timezone.now()
-    if booking_token is not None:
-        existing = Appointment.objects.filter(booking_token=booking_token).first()
-        if existing is not None:
-            return existing
+    # First the lock, then the token: a twin submit waits here until this form's first submit commits,
+    # then finds its booking below instead of tripping over it as "already booked" or "taken".
+    _lock_patient(doctor_id=doctor.pk, patient_phone=patient_phone)
+    made = _token_booking(
+        booking_token=booking_token, doctor=doctor, starts_at=starts_at, patient_phone=patient_phone
+    )
+    if made is not None:
+        return made
     if not doctor.is_active or not doctor.location.is_active:
         raise SlotUnavailable(_("This doctor is not taking bookings."))
     min_notice = timedelta(0) if skip_min_notice else None
@@ -169,10 +244,12 @@ def appointment_book(
         raise SlotUnavailable()
     if taken:
         raise SlotTaken()
-    _lock_patient(doctor_id=doctor.pk, patient_phone=patient_phone)
-    existing = upcoming_for_phone(doctor=doctor, patient_phone=patient_phone, now=now)
-    if existing is not None:
-        raise AlreadyBooked(existing)
+    upcoming = upcoming_with_doctor(doctor=doctor, patient_phone=patient_phone, now=now)
+    for existing in upcoming:
+        if same_patient_name(existing.patient_name, patient_name):
+            raise AlreadyBooked(existing)
+    if len(upcoming) >= settings.BOOKING_MAX_PER_MOBILE:
+        raise MobileLimitReached(upcoming[0])
 
     appointment = Appointment(
         doctor=doctor,
@@ -187,17 +264,20 @@ def appointment_book(
         source=source,
         booking_token=booking_token,
         reference=unique_reference(),
+        fee=doctor.fee,
+        booking_fee=doctor.booking_fee,
     )
     try:
         appointment.full_clean()
         with transaction.atomic():
             appointment.save()
     except (ValidationError, IntegrityError) as error:
-        if booking_token is not None:
-            # A double submit that raced its twin: show the one that won.
-            twin = Appointment.objects.filter(booking_token=booking_token).first()
-            if twin is not None:
-                return twin
+        # A twin that got past the lock (SQLite has none; an unlocked caller): show the one that won.
+        made = _token_booking(
+            booking_token=booking_token, doctor=doctor, starts_at=starts_at, patient_phone=patient_phone
+        )
+        if made is not None:
+            return made
         if _is_slot_conflict(error):
             raise SlotTaken() from error
         raise
@@ -222,7 +302,7 @@ def appointment_cancel(
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if not appointment.is_active:
-        raise ValidationError(_("This appointment is already cancelled."), code="not_active")
+        raise NotActive(appointment)
     past_cutoff = not is_changeable(appointment, now)
     if past_cutoff and not override:
         raise PastCutoff()
@@ -256,7 +336,7 @@ def appointment_reschedule(
         Appointment.objects.select_for_update().select_related("doctor__location").get(pk=appointment.pk)
     )
     if not appointment.is_active:
-        raise ValidationError(_("This appointment is cancelled and cannot be moved."), code="not_active")
+        raise NotActive(appointment)
     past_cutoff = not is_changeable(appointment, now)
     if past_cutoff and not override:
         raise PastCutoff()
@@ -289,6 +369,48 @@ def appointment_reschedule(
     )
     notify.messages_replan(appointment=appointment, now=now)
     return appointment
+
+
+@transaction.atomic
+def manage_link_resend(*, doctor, patient_phone, now: datetime | None = None) -> int:
+    """ "Send me my booking link": email each upcoming booking of this mobile with `doctor` its own link.
+
+    Each link goes only to the email address on that booking (notifications.messages_plan_link, which
+    also skips bookings without one and limits how often). Returns how many emails were planned, for
+    tests and logs only: the requester gets the same answer whatever it is (SPEC 3.3).
+    """
+    now = now or timezone.now()
+    found = (
+        Appointment.objects.select_for_update()
+        .active()
+        .filter(doctor=doctor, patient_phone=patient_phone, starts_at__gte=now)
+        .order_by("pk")
+    )
+    return sum(
+        notify.messages_plan_link(appointment=appointment, now=now) is not None for appointment in found
+    )
+
+
+@transaction.atomic
+def manage_link_find(*, reference: str, patient_phone, now: datetime | None = None) -> int:
+    """Find my booking: email the manage link of the booking with this reference and mobile number.
+
+    Only to the email address on file, only while the link still works (MANAGE_LINK_DAYS); returns
+    how many emails were planned (0 or 1), never shown to the requester (SPEC 3.3).
+    """
+    now = now or timezone.now()
+    found = (
+        Appointment.objects.select_for_update()
+        .filter(
+            reference=reference,
+            patient_phone=patient_phone,
+            ends_at__gte=now - timedelta(days=settings.MANAGE_LINK_DAYS),
+        )
+        .first()
+    )
+    if found is None:
+        return 0
+    return int(notify.messages_plan_link(appointment=found, now=now) is not None)
 
 
 def _record(appointment, from_status, to_status, *, by, at, note="", override=False) -> StatusChange:

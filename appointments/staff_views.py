@@ -54,17 +54,18 @@ from appointments.models import (
     StaffProfile,
     WorkingHours,
 )
+from appointments.policy import is_changeable
 from appointments.services import (
     AlreadyBooked,
     PastCutoff,
     SlotTaken,
     SlotUnavailable,
+    StaleForm,
     allowed_transitions,
     appointment_book,
     appointment_reschedule,
     appointment_set_status,
     calendar_feed_rotate,
-    is_changeable,
 )
 from appointments.staff_forms import (
     BookStartForm,
@@ -465,6 +466,13 @@ def book_for_caller(request, slug):
             except AlreadyBooked as refused:
                 form.add_error(None, refused)
                 context["existing"] = refused.existing
+                status = 409
+            except StaleForm as refused:  # the form's token booked other details: a fresh token, details kept
+                fresh = request.POST.copy()
+                fresh["booking_token"] = str(uuid.uuid4())
+                form = PhoneBookingForm(fresh)
+                form.is_valid()
+                form.add_error(None, refused)
                 status = 409
             except (SlotTaken, SlotUnavailable) as refused:
                 form.add_error("start", refused)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from appointments import staff_views, views
+from appointments import link_views, staff_views, views
 
 app_name = "appointments"
 
@@ -8,7 +8,8 @@ urlpatterns = [
     path("book/", views.BookStartView.as_view(), name="start"),
     path("book/<slug:slug>/", views.SlotPickerView.as_view(), name="picker"),
     path("book/<slug:slug>/details/", views.booking_details, name="details"),
-    path("book/<slug:slug>/move/", views.booking_move, name="move"),
+    path("book/<slug:slug>/send-link/", link_views.send_link, name="send-link"),
+    path("find-booking/", link_views.find_booking, name="find-booking"),
     path("a/<str:token>/", views.ManageView.as_view(), name="manage"),
     path("a/<str:token>/cancel/", views.appointment_cancel_view, name="cancel"),
     path("a/<str:token>/reschedule/", views.appointment_reschedule_view, name="reschedule"),

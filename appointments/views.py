@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
 from appointments import availability, calendar
@@ -22,27 +22,38 @@ from appointments.forms import (
     BookingForm,
     BookStartForm,
     CancelForm,
-    MoveForm,
     PickerForm,
     RescheduleForm,
+    SendLinkForm,
     parse_start,
 )
 from appointments.links import LinkExpired, appointment_from_token, manage_url
+from appointments.models import Appointment
+from appointments.policy import (
+    VisitState,
+    change_window,
+    cutoff_refusal,
+    local_time,
+    policy_summary,
+    window_words,
+)
 from appointments.ratelimit import limit_posts
 from appointments.services import (
     AlreadyBooked,
+    MobileLimitReached,
+    NotActive,
     PastCutoff,
     SlotTaken,
     SlotUnavailable,
+    StaleForm,
     appointment_book,
     appointment_cancel,
     appointment_reschedule,
-    cutoff_policy,
-    is_changeable,
-    upcoming_for_phone,
 )
 from appointments.slots import nearest
 from doctors.models import Doctor
+from notifications.links import feedback_url
+from notifications.services import feedback_refusal
 
 PICKER_DAYS = 7
 API_MAX_DAYS = 31
@@ -157,16 +168,12 @@ def _alternatives(doctor, start, now=None, exclude=None):
     return nearest(availability.free_slots(doctor, first_day, 7, now, exclude=exclude), start, 3)
 
 
-def _same_name(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
-
-
 @limit_posts("booking")
 def booking_details(request, slug):
     """Step 3: patient details. POST books, then redirects to the manage page (the confirmation)."""
     doctor = get_object_or_404(bookable_doctors(), slug=slug)
     picker_url = reverse("appointments:picker", kwargs={"slug": doctor.slug})
-    context = {"doctor": doctor, "picker_url": picker_url}
+    context = {"doctor": doctor, "picker_url": picker_url, "policy": policy_summary()}
     if request.method == "POST":
         form = BookingForm(request.POST)
     else:
@@ -190,47 +197,28 @@ def booking_details(request, slug):
         except SlotUnavailable as error:
             form.add_error(None, error)
             context["alternatives"] = _alternatives(doctor, data["start"])
-        except AlreadyBooked as error:
+        except StaleForm as error:
+            # Refused like any stale form: the details stay, with a fresh token for a deliberate new booking.
+            fresh = request.POST.copy()
+            fresh["booking_token"] = str(uuid.uuid4())
+            form = BookingForm(fresh)
+            form.is_valid()
+            form.add_error(None, error)
             status = 409
-            context["existing"] = error.existing
-            context["name_matches"] = _same_name(error.existing.patient_name, data["patient_name"])
+        except MobileLimitReached:
+            status = 409
+            context["already_booked"] = "mobile_limit"
+            context["send_link_form"] = SendLinkForm(initial={"patient_phone": data["patient_phone"]})
+        except AlreadyBooked:
+            # Said without details (no date, no link): the link goes only to the address on file.
+            status = 409
+            context["already_booked"] = "patient"
+            context["send_link_form"] = SendLinkForm(initial={"patient_phone": data["patient_phone"]})
         else:
             return redirect(manage_url(appointment))
     start = getattr(form, "cleaned_data", {}).get("start")
     context["slot"] = availability.slot_at(doctor, start)[0] if start else None
     return render(request, "appointments/booking_form.html", context | {"form": form}, status=status)
-
-
-@require_POST
-@limit_posts("booking")
-def booking_move(request, slug):
-    """'Move it here': reschedule the caller's existing booking with this doctor to the chosen time.
-
-    Only when the mobile number and the full name both match the existing booking; the result page
-    shows the new time and the reference but never the existing booking's private link.
-    """
-    doctor = get_object_or_404(bookable_doctors(), slug=slug)
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        return render(
-            request, "appointments/booking_moved.html", {"doctor": doctor, "error": True}, status=400
-        )
-    data = form.cleaned_data
-    existing = upcoming_for_phone(doctor=doctor, patient_phone=data["patient_phone"], now=timezone.now())
-    if existing is None or not _same_name(existing.patient_name, data["patient_name"]):
-        return render(
-            request, "appointments/booking_moved.html", {"doctor": doctor, "error": True}, status=400
-        )
-    try:
-        moved = appointment_reschedule(appointment=existing, starts_at=data["start"])
-    except (SlotTaken, SlotUnavailable, PastCutoff) as error:
-        return render(
-            request,
-            "appointments/booking_moved.html",
-            {"doctor": doctor, "error": True, "message": error.messages[0]},
-            status=409,
-        )
-    return render(request, "appointments/booking_moved.html", {"doctor": doctor, "appointment": moved})
 
 
 def _from_token(request, token):
@@ -240,8 +228,23 @@ def _from_token(request, token):
         return None, render(request, "appointments/link_expired.html", status=410)
 
 
+def _visit_context(appointment, token: str, now=None) -> dict:
+    """What the manage, cancel and reschedule pages share: where the visit stands and the policy in words."""
+    window = change_window(appointment, now)
+    return {
+        "appointment": appointment,
+        "token": token,
+        "window": window,
+        "state": window.state,
+        "changeable": window.can_change,
+        "window_words": window_words(appointment, window),
+        "policy": policy_summary(),
+        "price": appointment.price,
+    }
+
+
 class ManageView(DetailView):
-    """The confirmation and manage page, at the private link."""
+    """The confirmation and manage page, at the private link: what happened, and only the actions that work."""
 
     template_name = "appointments/appointment_manage.html"
     context_object_name = "appointment"
@@ -254,60 +257,97 @@ class ManageView(DetailView):
 
     def get_context_data(self, **kwargs):
         appointment = self.object
-        return super().get_context_data(
-            token=self.kwargs["token"],
-            changeable=is_changeable(appointment),
-            cutoff_policy=cutoff_policy(),
-            what_to_bring=WHAT_TO_BRING,
-            **kwargs,
-        )
+        context = _visit_context(appointment, self.kwargs["token"])
+        if context["state"] == VisitState.COMPLETED:
+            refusal = feedback_refusal(appointment)
+            context["feedback"] = refusal or "due"
+            context["feedback_url"] = feedback_url(appointment) if not refusal else None
+        return super().get_context_data(what_to_bring=WHAT_TO_BRING, **context, **kwargs)
+
+
+def _closed_visit(request, appointment, token):
+    """A cancel or reschedule of a visit that is over (cancelled, completed, no-show, past): its manage page."""
+    # After a double click the twin's banner ("cancelled") is still queued: it says it already.
+    if request.method == "POST" and not len(messages.get_messages(request)):
+        if appointment.is_active:
+            text = _("The time of this appointment has passed, so it cannot be changed online.")
+        else:
+            text = NotActive(appointment).messages[0]
+        messages.info(request, text)
+    return redirect("appointments:manage", token=token)
 
 
 @limit_posts("booking")
 def appointment_cancel_view(request, token):
+    """Ask first, then cancel (POST). A visit that is already over goes to its manage page, never a 500."""
     appointment, expired = _from_token(request, token)
     if expired:
         return expired
-    form = CancelForm(request.POST or None)
+    context = _visit_context(appointment, token)
+    if not context["window"].is_upcoming:
+        return _closed_visit(request, appointment, token)
+    form = CancelForm(request.POST if request.method == "POST" else None)
     status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            appointment_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
-        except PastCutoff as error:
-            form.add_error(None, error)
-            status = 403
+    if request.method == "POST":
+        if not form.is_valid():
+            status = 400
         else:
-            messages.success(
-                request, _("Your appointment is cancelled. The time is free for someone else now.")
-            )
-            return redirect("appointments:manage", token=token)
-    elif request.method == "POST":
-        status = 400
-    context = {
-        "appointment": appointment,
-        "token": token,
-        "form": form,
-        "changeable": is_changeable(appointment),
-        "cutoff_policy": cutoff_policy(),
-    }
-    if not context["changeable"] and request.method == "POST":
-        status = 403
-    return render(request, "appointments/appointment_cancel.html", context, status=status)
+            try:
+                appointment_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+            except NotActive:  # a twin request cancelled it a moment ago
+                return _closed_visit(request, Appointment.objects.get(pk=appointment.pk), token)
+            except PastCutoff as error:
+                form.add_error(None, error)
+                status = 403
+            else:
+                messages.success(
+                    request, _("Your appointment is cancelled. The time is free for someone else now.")
+                )
+                return redirect("appointments:manage", token=token)
+    return render(request, "appointments/appointment_cancel.html", context | {"form": form}, status=status)
+
+
+def _move_words(appointment, start) -> dict:
+    return {"old": local_time(appointment.starts_at, appointment), "new": local_time(start, appointment)}
 
 
 @limit_posts("booking")
 def appointment_reschedule_view(request, token):
+    """Choose a new time, confirm "Move from … to …?", then move (POST with confirm). Works without JavaScript."""
     appointment, expired = _from_token(request, token)
     if expired:
         return expired
+    context = _visit_context(appointment, token)
+    if not context["window"].is_upcoming:
+        return _closed_visit(request, appointment, token)
     url = reverse("appointments:reschedule", kwargs={"token": token})
     status = 200
     error = None
+    requested = None
     if request.method == "POST":
         form = RescheduleForm(request.POST)
-        if form.is_valid():
+        if not form.is_valid():
+            error, status = _("That time could not be read. Please choose a time again."), 400
+        elif not context["changeable"]:
+            error, status = cutoff_refusal(), 403
+        elif not form.cleaned_data["confirm"]:
+            start = form.cleaned_data["start"]
+            slot, taken = availability.slot_at(appointment.doctor, start, exclude=appointment)
+            if start == appointment.starts_at:
+                error, status = _("That is the time you already have. Please choose another."), 400
+            elif slot is None:
+                error, status = SlotUnavailable().messages[0], 400
+            elif taken:
+                error, status = SlotTaken().messages[0], 409
+            else:
+                context["proposed"] = slot
+                context["move"] = _move_words(appointment, slot.start)
+            requested = start.astimezone(appointment.location.zone).date()
+        else:
             try:
                 appointment_reschedule(appointment=appointment, starts_at=form.cleaned_data["start"])
+            except NotActive:
+                return _closed_visit(request, Appointment.objects.get(pk=appointment.pk), token)
             except PastCutoff as refused:
                 error, status = refused.messages[0], 403
             except SlotTaken as refused:
@@ -317,21 +357,16 @@ def appointment_reschedule_view(request, token):
             else:
                 messages.success(request, _("Your appointment is moved. Your reference stays the same."))
                 return redirect("appointments:manage", token=token)
-        else:
-            error, status = _("That time could not be read. Please choose a time again."), 400
-        requested = None
     else:
         requested = _requested_date(request)
-    changeable = is_changeable(appointment)
-    context = {
-        "appointment": appointment,
+    changeable = context["changeable"]
+    context |= {
         "doctor": appointment.doctor,
-        "token": token,
-        "changeable": changeable,
-        "cutoff_policy": cutoff_policy(),
         "error": error,
         "mode": "reschedule",
-        "picker": picker_context(appointment.doctor, requested, url=url) if changeable else None,
+        "picker": picker_context(appointment.doctor, requested, url=url)
+        if changeable and "proposed" not in context
+        else None,
     }
     if request.htmx and request.method == "GET" and changeable:
         return render(

@@ -89,7 +89,8 @@ ROOT_URLCONF = "clinic.urls"
 PATIENT_DATA_URLS = [
     "staff:*",  # day, week, appointment, print, find, book, export, sign-in
     "appointments:details",  # the patient form (echoed back on errors)
-    "appointments:move",
+    "appointments:send-link",  # a mobile number
+    "appointments:find-booking",  # a reference and a mobile number (echoed back on errors)
     "appointments:manage",
     "appointments:cancel",
     "appointments:reschedule",
@@ -208,6 +209,12 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 BOOKING_MIN_NOTICE = timedelta(minutes=int(os.environ.get("BOOKING_MIN_NOTICE_MINUTES", 120)))
 BOOKING_HORIZON_DAYS = int(os.environ.get("BOOKING_HORIZON_DAYS", 30))
 BOOKING_CUTOFF = timedelta(hours=float(os.environ.get("BOOKING_CUTOFF_HOURS", 4)))
+# A fresh booking can be cancelled or rescheduled online for this long (until its start at the latest),
+# even inside the cut-off: someone who books at 15:29 for 17:40 can still undo it.
+BOOKING_GRACE_PERIOD = timedelta(minutes=int(os.environ.get("BOOKING_GRACE_MINUTES", 30)))
+# One upcoming appointment per patient (mobile number + name) per doctor; a family sharing a phone may
+# hold this many upcoming appointments with one doctor on one number.
+BOOKING_MAX_PER_MOBILE = int(os.environ.get("BOOKING_MAX_PER_MOBILE", 3))
 # Cards show the next free time within this many days ("call us" beyond it).
 BOOKING_CARD_LOOKAHEAD_DAYS = int(os.environ.get("BOOKING_CARD_LOOKAHEAD_DAYS", 14))
 # Patient POSTs per client address per hour (appointments/ratelimit.py, counted in the cache): those
@@ -240,6 +247,8 @@ NOTIFY_RETRY_DELAY = timedelta(seconds=int(os.environ.get("NOTIFY_RETRY_SECONDS"
 # The feedback request goes out this long after the visit ends (or is marked completed).
 FEEDBACK_REQUEST_DELAY = timedelta(hours=float(os.environ.get("FEEDBACK_REQUEST_DELAY_HOURS", 2)))
 FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", 60))
+# "Send me my booking link" and Find my booking email a visit's link at most once in this many minutes.
+NOTIFY_LINK_INTERVAL = timedelta(minutes=int(os.environ.get("NOTIFY_LINK_MINUTES", 10)))
 # Recommendation figures stay hidden until a doctor has this many answers.
 RECOMMEND_MIN_ANSWERS = int(os.environ.get("RECOMMEND_MIN_ANSWERS", 10))
 

@@ -132,6 +132,24 @@ class Recommendation:
     patients_floor: int  # completed visits (plus imported), rounded down; 0 when under 10
 
 
+@dataclass(frozen=True)
+class Price:
+    """What a consultation costs, in the clinic's currency: the fee, the booking fee and, when the fee is
+    discounted, the original fee. The one price line (`includes/price.html`) shows it everywhere."""
+
+    fee: Decimal
+    booking_fee: Decimal = Decimal(0)
+    original_fee: Decimal | None = None
+
+    @property
+    def is_discounted(self) -> bool:
+        return self.original_fee is not None and self.original_fee > self.fee
+
+    @property
+    def total(self) -> Decimal:
+        return self.fee + self.booking_fee
+
+
 class DoctorSort(models.TextChoices):
     RELEVANCE = "relevance", _("Relevance")
     EXPERIENCE = "experience", _("Most experienced")
@@ -295,6 +313,11 @@ class Doctor(models.Model):
     @property
     def is_discounted(self) -> bool:
         return self.original_fee is not None and self.original_fee > self.fee
+
+    @property
+    def price(self) -> Price:
+        """Today's price of a consultation with this doctor."""
+        return Price(fee=self.fee, booking_fee=self.booking_fee, original_fee=self.original_fee)
 
     @property
     def recommendation(self) -> "Recommendation | None":

@@ -5,11 +5,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from appointments.calendar import appointment_ics
 from appointments.links import manage_url
 from appointments.models import Appointment
+from appointments.policy import change_window, policy_summary, window_words
 from notifications.links import feedback_url
 from notifications.models import Message, MessageKind
 
@@ -19,14 +21,16 @@ SUBJECTS = {
     MessageKind.CHANGED: _("Your appointment with %(doctor)s has moved (%(reference)s)"),
     MessageKind.CANCELLED: _("Your appointment with %(doctor)s is cancelled (%(reference)s)"),
     MessageKind.FEEDBACK_REQUEST: _("Would you recommend %(doctor)s?"),
+    MessageKind.LINK: _("The link to your appointment with %(doctor)s (%(reference)s)"),
 }
 # A calendar file goes with every message that gives a (new) time; the UID stays, so apps update it.
 WITH_CALENDAR = {MessageKind.CONFIRMATION, MessageKind.CHANGED}
 
 
 def context(message: Message, appointment: Appointment) -> dict:
-    """Template context of one email; `when` is the visit on its location's wall clock
-    ("Tuesday 25 November 2026, 10:30 IST", clinic.wallclock), never the server's zone."""
+    """Template context of one email: `when` is the visit on its location's wall clock
+    ("Tuesday 25 November 2026, 10:30 IST", clinic.wallclock), never the server's zone; with its price,
+    the change policy and the links."""
     return {
         "message": message,
         "appointment": appointment,
@@ -36,6 +40,10 @@ def context(message: Message, appointment: Appointment) -> dict:
         "time_zone": appointment.location.time_zone,
         "manage_url": settings.SITE_URL + manage_url(appointment),
         "feedback_url": feedback_url(appointment, absolute=True),
+        "find_url": settings.SITE_URL + reverse("appointments:find-booking"),
+        "price": appointment.price,
+        "policy": policy_summary(),
+        "window_words": window_words(appointment, change_window(appointment)),
         "clinic_name": settings.CLINIC_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
         "clinic_email": settings.CLINIC_EMAIL,

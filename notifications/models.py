@@ -14,6 +14,7 @@ class MessageKind(models.TextChoices):
     CHANGED = "changed", _("Changed")
     CANCELLED = "cancelled", _("Cancelled")
     FEEDBACK_REQUEST = "feedback_request", _("Feedback request")
+    LINK = "link", _("Booking link")  # asked for again: "Send me my booking link", Find my booking
 
 
 class MessageChannel(models.TextChoices):

@@ -108,6 +108,25 @@ def messages_plan_feedback(*, appointment: Appointment, now: datetime | None = N
 
 
 @transaction.atomic
+def messages_plan_link(*, appointment: Appointment, now: datetime | None = None) -> Message | None:
+    """Email the visit's private manage link to the address on file, now (SPEC 3.3: proof of possession).
+
+    Call with the appointment row locked (the callers in appointments.services do). Nothing is planned
+    without an email address, or when a link email for this visit is pending or was planned less than
+    NOTIFY_LINK_INTERVAL ago: whoever asks cannot flood a patient's inbox. The caller never learns which.
+    """
+    if not appointment.patient_email:
+        return None
+    now = now or timezone.now()
+    recent = Message.objects.filter(appointment=appointment, kind=MessageKind.LINK).filter(
+        Q(state=MessageState.PENDING) | Q(created_at__gt=now - settings.NOTIFY_LINK_INTERVAL)
+    )
+    if recent.exists():
+        return None
+    return _plan(appointment=appointment, kind=MessageKind.LINK, due_at=now)
+
+
+@transaction.atomic
 def messages_status_changed(
     *, appointment: Appointment, old_status: str, now: datetime | None = None
 ) -> None:
@@ -160,6 +179,10 @@ def stale_reason(message: Message, appointment: Appointment, now: datetime) -> s
         return _("No email address")
     if message.kind == MessageKind.CANCELLED:
         return "" if appointment.status == AppointmentStatus.CANCELLED else _("Appointment is not cancelled")
+    if message.kind == MessageKind.LINK:
+        if appointment.ends_at + timedelta(days=settings.MANAGE_LINK_DAYS) < now:
+            return _("The link has expired")
+        return ""
     if message.kind == MessageKind.FEEDBACK_REQUEST:
         if appointment.status != AppointmentStatus.COMPLETED:
             return _("Visit is %(status)s") % {"status": appointment.get_status_display().lower()}

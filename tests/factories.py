@@ -181,6 +181,7 @@ class TimeOffFactory(DjangoModelFactory):
 class AppointmentFactory(DjangoModelFactory):
     class Meta:
         model = Appointment
+        skip_postgeneration_save = True
 
     doctor = factory.SubFactory(DoctorFactory)
     location = factory.LazyAttribute(lambda o: o.doctor.location)
@@ -189,6 +190,13 @@ class AppointmentFactory(DjangoModelFactory):
     patient_name = factory.Sequence(lambda n: f"Patient {n}")
     patient_phone = factory.Sequence(lambda n: f"+9198{n:08d}")
     reference = factory.Sequence(lambda n: f"T{n:07d}")
+
+    @factory.post_generation
+    def booked_at(self, create, extracted, **kwargs):
+        """When the booking was made: `created_at` is set by the database's clock, so move it after saving."""
+        if create and extracted is not None:
+            Appointment.objects.filter(pk=self.pk).update(created_at=extracted)
+            self.created_at = extracted
 
 
 def week_hours(doctor, *, weekdays=range(7), intervals=((time(9, 0), time(13, 0)),), location=None):

@@ -67,6 +67,7 @@ def priya(doctor):
         patient_phone="+919812345678",
         reason="Low back pain",
         source=AppointmentSource.PHONE,
+        booked_at=NOW - timedelta(days=2),  # long past the grace period of a fresh booking
     )
 
 
@@ -368,6 +369,20 @@ def test_a_double_submitted_phone_booking_books_once(desk, doctor):
     desk.post(reverse("staff:book-doctor", args=[doctor.slug]), data)
     desk.post(reverse("staff:book-doctor", args=[doctor.slug]), data)
     assert Appointment.objects.count() == 1
+
+
+def test_a_phone_booking_form_resent_with_another_number_is_refused_like_a_stale_form(desk, doctor):
+    data = caller()
+    first = desk.post(reverse("staff:book-doctor", args=[doctor.slug]), data)
+    booked = Appointment.objects.get()
+    assert first.status_code == 302
+    again = desk.post(
+        reverse("staff:book-doctor", args=[doctor.slug]), data | {"patient_phone": "98123 11111"}
+    )
+    assertContains(again, "This form was already used for a booking", status_code=409)
+    assertContains(again, 'value="98123 11111"', status_code=409)
+    assertNotContains(again, f'name="booking_token" value="{data["booking_token"]}"', status_code=409)
+    assert list(Appointment.objects.all()) == [booked]
 
 
 # Find -----------------------------------------------------------------------------------------

@@ -261,23 +261,24 @@ def booking_post(visit, **overrides):
     } | overrides
 
 
-def test_the_you_already_have_a_booking_block_shows_the_existing_visit_on_the_wall_clock(
-    client, appointment, visit
-):
+def test_the_you_already_have_a_booking_block_shows_no_time_of_the_existing_visit(client, appointment, visit):
+    """Proof of possession (item 3): the block says so without details, so it has no time to get wrong."""
     response = client.post(
         reverse("appointments:details", args=[appointment.doctor.slug]), booking_post(visit)
     )
     assert response.status_code == 409
-    assert_reads(visible(response), visit, visit.full)
+    text = visible(response)
+    assert "You already have a booking with this doctor" in text
+    assert visit.full not in text
+    assert visit.short not in text
+    assert_reads(text, visit)
 
 
-def test_the_moved_page_shows_the_new_time_on_the_wall_clock(client, appointment, visit):
-    response = client.post(
-        reverse("appointments:move", args=[appointment.doctor.slug]),
-        {"start": later_start(visit), "patient_name": NAME, "patient_phone": PHONE},
-    )
+def test_the_reschedule_question_shows_both_times_on_the_wall_clock(client, appointment, visit):
+    token = manage_url(appointment).split("/")[-2]
+    response = client.post(reverse("appointments:reschedule", args=[token]), {"start": later_start(visit)})
     assert response.status_code == 200
-    assert_reads(visible(response), visit, f"is now on {visit.later_full}")
+    assert_reads(visible(response), visit, f"Move from {visit.short} to {visit.later_short}?")
 
 
 def test_cards_and_the_profile_show_the_next_free_time_on_the_wall_clock(client, appointment, visit):

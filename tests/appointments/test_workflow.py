@@ -105,7 +105,7 @@ def test_check_in_opens_on_the_day_but_no_show_only_after_the_start(desk):
 
 
 def test_the_staff_cancel_works_past_the_cut_off_and_records_the_override(desk):
-    soon = AppointmentFactory(starts_at=NOW + timedelta(hours=1))
+    soon = AppointmentFactory(starts_at=NOW + timedelta(hours=1), booked_at=NOW - timedelta(days=1))
     with pytest.raises(PastCutoff):  # what a patient gets
         appointment_cancel(appointment=soon)
     appointment_set_status(appointment=soon, to_status=S.CANCELLED, by=desk, note="Called in sick")
@@ -129,8 +129,8 @@ def test_a_patient_cancel_before_the_cut_off_is_recorded_without_override():
 
 def test_staff_reschedule_past_the_cut_off_is_recorded_as_an_override(desk, doctor):
     appointment = AppointmentFactory(
-        doctor=doctor, starts_at=datetime(2026, 11, 23, 6, 30, tzinfo=UTC)
-    )  # 12:00 IST
+        doctor=doctor, starts_at=datetime(2026, 11, 23, 6, 30, tzinfo=UTC), booked_at=NOW - timedelta(days=1)
+    )  # 12:00 IST, booked yesterday (past its grace period)
     target = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # 15:00 IST today, inside the minimum notice too
     with pytest.raises(PastCutoff):
         appointment_reschedule(appointment=appointment, starts_at=target)

@@ -54,7 +54,8 @@ MATRIX = {
     "appointments:start":            (200,   200,    200,    200,    200,    200,    200),
     "appointments:picker":           (200,   200,    200,    200,    200,    200,    200),
     "appointments:details":          (302,   302,    302,    302,    302,    302,    302),  # no time chosen: back to the picker
-    "appointments:move":             (405,   405,    405,    405,    405,    405,    405),
+    "appointments:send-link":        (405,   405,    405,    405,    405,    405,    405),  # POST only
+    "appointments:find-booking":     (200,   200,    200,    200,    200,    200,    200),
     "appointments:api-availability": (200,   200,    200,    200,    200,    200,    200),
     # The manage link and the feed URL are credentials: whoever holds the real one gets in.
     "appointments:manage":           (404,   200,    200,    200,    200,    200,    200),

@@ -43,7 +43,8 @@ PUBLIC = {
 # Pages that show or take patient data, outside the staff namespace (which is private as a whole).
 PATIENT_DATA = {
     "appointments:details",
-    "appointments:move",
+    "appointments:send-link",
+    "appointments:find-booking",
     "appointments:manage",
     "appointments:cancel",
     "appointments:reschedule",

@@ -3,7 +3,7 @@
 Each page is checked at phone and desktop width in the light colour scheme, and again in the dark
 one (the site follows the device setting; colours do not depend on width), including the doctor
 list showing form errors and every state of the booking flow (errors, "just taken", "already
-booked", 429, expired link).
+booked" and "send me my link", the reschedule question, find my booking, 429, expired link).
 """
 
 import re
@@ -159,7 +159,9 @@ def submit_details(page, doctor, slot, name="Asha Rao", phone="98123 45678"):
 def booking_states(page, doctor, article, settings):
     """(name, how to get there): every public page and state of the booking flow and the articles."""
     slots = free_slots(doctor)
-    mine = book_in_db(doctor, slots[0], patient_name="Asha Rao", patient_phone="+919812345678")
+    mine = book_in_db(
+        doctor, slots[0], patient_name="Asha Rao", patient_phone="+919812345678", reference="K7QM2XTA"
+    )
     manage = manage_url(mine)
     past = timezone.now() - timedelta(days=45)
     expired = AppointmentFactory(doctor=doctor, starts_at=past, ends_at=past + timedelta(minutes=20))
@@ -182,7 +184,33 @@ def booking_states(page, doctor, article, settings):
 
     def already_booked():
         submit_details(page, doctor, slots[3])  # the same mobile and name as `mine`
-        assert page.get_by_role("button", name="Move it here").is_visible()
+        assert page.get_by_role("button", name="Send me my booking link").is_visible()
+
+    def link_sent():
+        already_booked()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Send me my booking link").click()
+        assert page.get_by_role("heading", level=1).inner_text() == "Check your email"
+
+    def reschedule_question():
+        page.goto(manage + "reschedule/")
+        with page.expect_navigation():
+            page.locator("button.slot-time").first.click()
+        assert page.get_by_role("heading", level=1).inner_text().startswith("Move from")
+
+    def find_booking_errors():
+        page.goto("/find-booking/")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Email me the link").click()
+        assert page.get_by_role("heading", name="There is a problem").is_visible()
+
+    def find_booking_sent():
+        page.goto("/find-booking/")
+        page.get_by_label("Booking reference").fill(mine.reference)
+        page.get_by_label("Mobile number").fill("98123 45678")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Email me the link").click()
+        assert "we have just sent its private link" in page.get_by_role("main").inner_text()
 
     def rate_limited():
         page.goto(manage + "cancel/")
@@ -209,10 +237,15 @@ def booking_states(page, doctor, article, settings):
         ("details form", lambda: page.goto(f"/book/{doctor.slug}/details/?start={slots[1].start_param}")),
         ("details form with errors", invalid_details),
         ("just taken (409)", just_taken),
-        ("already booked: keep or move (409)", already_booked),
+        ("already booked: send me my link (409)", already_booked),
+        ("link sent", link_sent),
         ("manage page", lambda: page.goto(manage)),
         ("cancel confirmation", lambda: page.goto(manage + "cancel/")),
         ("reschedule", lambda: page.goto(manage + "reschedule/")),
+        ("reschedule: move from … to …?", reschedule_question),
+        ("find my booking", lambda: page.goto("/find-booking/")),
+        ("find my booking with errors (400)", find_booking_errors),
+        ("find my booking: sent", find_booking_sent),
         ("expired link (410)", lambda: page.goto(manage_url(expired))),
         ("articles", lambda: page.goto("/articles/")),
         ("article", lambda: page.goto(article.get_absolute_url())),

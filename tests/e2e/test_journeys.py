@@ -3,6 +3,7 @@ finding a doctor, booking, the .ics, rescheduling, cancelling, a race for one sl
 an article.
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -189,8 +190,14 @@ def reschedule_and_cancel(page, appointment):
     other = movable_time(page, appointment.starts_at)
     new_start = start_of(other)
     other.click()
+    question = page.get_by_role("heading", level=1, name=re.compile(r"^Move from .+ to .+\?$"))
+    question.wait_for()
+    assert f"to {new_start.astimezone(ZoneInfo(ZONE)):%a %-d %b, %H:%M} IST?" in question.inner_text()
+    assert Appointment.objects.get(pk=appointment.pk).starts_at == appointment.starts_at  # asked first
+    page.get_by_role("button", name="Confirm").click()
     page.wait_for_url("**/a/*/")
     assert "Your appointment is moved" in page.get_by_role("main").inner_text()
+    assert page.get_by_role("main").locator(".alert").count() == 1  # one banner, not two
     moved = Appointment.objects.get(pk=appointment.pk)
     assert (moved.starts_at, moved.reference) == (new_start, appointment.reference)
 
@@ -201,7 +208,11 @@ def reschedule_and_cancel(page, appointment):
     page.get_by_label("Reason (optional)").fill("Feeling better")
     page.get_by_role("button", name="Yes, cancel it").click()
     page.wait_for_url("**/a/*/")
-    assert "This appointment is cancelled." in page.get_by_role("main").inner_text()
+    main = page.get_by_role("main")
+    assert main.locator(".alert").all_inner_texts() == [
+        "Your appointment is cancelled. The time is free for someone else now."
+    ]
+    assert main.locator(".manage__status").inner_text() == "Cancelled"
     assert Appointment.objects.get(pk=appointment.pk).status == AppointmentStatus.CANCELLED
 
 
@@ -299,6 +310,9 @@ def test_a_keyboard_user_books_reschedules_and_cancels(page, spine_surgeon):
             break
     assert moved_to, "no movable time reached with Tab"
     page.keyboard.press("Space")  # a button answers to Space as well as Enter
+    page.get_by_role("heading", level=1, name=re.compile("^Move from")).wait_for()
+    tab_until(page, lambda element: element["text"] == "Confirm")
+    page.keyboard.press("Enter")
     page.wait_for_url("**/a/*/")
     assert Appointment.objects.get(pk=appointment.pk).starts_at == moved_to
 
