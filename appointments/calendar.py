@@ -52,7 +52,7 @@ def appointment_ics(appointment, *, host: str) -> bytes:
     calendar = _calendar("Booking")
     event = _event(appointment, host=host, stamp=timezone.now())
     event.add("summary", f"Consultation with {appointment.doctor.name}")
-    event.add("location", f"{appointment.location.name}, {' '.join(appointment.location.address.split())}")
+    event.add("location", f"{appointment.location.name}, {appointment.location.postal_address}")
     event.add(
         "description",
         f"Reference {appointment.reference}. {appointment.doctor.name}, {appointment.doctor.specialty.name}. "

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from appointments.models import REFERENCE_ALPHABET, REFERENCE_LENGTH, VisitType
-from doctors.models import Specialty
+from doctors.models import Location, Specialty
 
 
 def parse_start(value: str) -> datetime | None:
@@ -42,9 +42,26 @@ class PickerForm(forms.Form):
 
 
 class BookStartForm(forms.Form):
+    """Step 1's filters (a GET form): specialty and city; a bad value is reported next to its field."""
+
     specialty = forms.ModelChoiceField(
         Specialty.objects.all(), to_field_name="slug", required=False, empty_label=_("Any specialty")
     )
+    city = forms.ChoiceField(label=_("City"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cities = Location.objects.active().order_by("city").values_list("city", flat=True).distinct()
+        self.fields["city"].choices = [("", _("Any city")), *((city, city) for city in cities)]
+
+    def filter(self, queryset):
+        """Apply the valid filters; an invalid one is ignored (its error shows on the form)."""
+        self.is_valid()
+        if specialty := self.cleaned_data.get("specialty"):
+            queryset = queryset.filter(specialty=specialty)
+        if city := self.cleaned_data.get("city"):
+            queryset = queryset.filter(location__city=city)
+        return queryset
 
 
 class BookingForm(forms.Form):

@@ -112,7 +112,7 @@ def _requested_date(request):
 
 
 class BookStartView(ListView):
-    """Step 1: choose a doctor (optionally a specialty), each with their next free time."""
+    """Step 1: choose a doctor (optionally by specialty and city), each with their next free time."""
 
     template_name = "appointments/book_start.html"
     context_object_name = "doctor_list"
@@ -121,8 +121,8 @@ class BookStartView(ListView):
     def get_queryset(self):
         self.form = BookStartForm(self.request.GET or None)
         queryset = bookable_doctors()
-        if self.form.is_valid() and self.form.cleaned_data["specialty"]:
-            queryset = queryset.filter(specialty=self.form.cleaned_data["specialty"])
+        if self.form.is_bound:
+            queryset = self.form.filter(queryset)
         return queryset.order_by("specialty__name", "name")
 
     def paginate_queryset(self, queryset, page_size):

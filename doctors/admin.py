@@ -1,9 +1,14 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from doctors import photos
 from doctors.models import Condition, Doctor, Language, Location, Procedure, Specialty
+from doctors.services import doctor_photo_clear, doctor_photo_set
 
 admin.site.site_header = _("%(name)s administration") % {"name": settings.CLINIC_NAME}
 admin.site.site_title = settings.CLINIC_NAME
@@ -12,16 +17,28 @@ admin.site.site_url = "/"
 
 @admin.register(Specialty)
 class SpecialtyAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    list_display = ["name", "practitioner", "also_known_as", "slug"]
+    search_fields = ["name", "practitioner", "also_known_as"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "practitioner", "also_known_as", "description"]
 
 
-@admin.register(Condition, Procedure)
+@admin.register(Condition)
 class ConditionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name"]
+    list_display = ["name", "also_known_as", "slug"]
+    list_filter = ["lead_specialties"]
+    search_fields = ["name", "also_known_as"]
     prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "also_known_as", "lead_specialties", "description"]
+    filter_horizontal = ["lead_specialties"]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ["name", "also_known_as", "slug"]
+    search_fields = ["name", "also_known_as"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "also_known_as", "description"]
 
 
 @admin.register(Language)
@@ -34,12 +51,59 @@ class LanguageAdmin(admin.ModelAdmin):
 class LocationAdmin(admin.ModelAdmin):
     list_display = ["name", "city", "time_zone", "phone", "is_active"]
     list_filter = ["city", "is_active"]
-    search_fields = ["name", "city", "address"]
+    search_fields = ["name", "city", "address", "also_known_as"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+class PhotoInput(AdminFileWidget):
+    """The admin's file input with the current photo shown above it (the field's one "Photo" label)."""
+
+    template_name = "admin/doctors/photo_input.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        instance = getattr(value, "instance", None)
+        context["widget"]["preview_src"] = instance.photo_src if instance is not None else ""
+        context["widget"]["preview_srcset"] = instance.photo_srcset if instance is not None else ""
+        return context
+
+
+class DoctorAdminForm(forms.ModelForm):
+    class Meta:
+        model = Doctor
+        fields = [
+            "name",
+            "slug",
+            "specialty",
+            "location",
+            "qualifications",
+            "practising_since",
+            "is_active",
+            "photo",
+            "bio",
+            "languages",
+            "conditions",
+            "procedures",
+            "fee",
+            "original_fee",
+            "booking_fee",
+            "baseline_yes",
+            "baseline_answers",
+            "baseline_patients",
+            "user",
+        ]
+        widgets = {"photo": PhotoInput}
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if isinstance(photo, UploadedFile):
+            photos.open_photo(photo)  # raises a ValidationError shown next to the field
+        return photo
 
 
 @admin.register(Doctor)
 class DoctorAdmin(admin.ModelAdmin):
+    form = DoctorAdminForm
     list_display = [
         "photo_preview",
         "name",
@@ -56,7 +120,7 @@ class DoctorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
     filter_horizontal = ["languages", "conditions", "procedures"]
-    readonly_fields = ["photo_preview", "recommend_yes", "recommend_answers", "completed_visits"]
+    readonly_fields = ["recommend_yes", "recommend_answers", "completed_visits"]
     fieldsets = [
         (
             None,
@@ -74,7 +138,7 @@ class DoctorAdmin(admin.ModelAdmin):
         ),
         (
             _("Profile"),
-            {"fields": ["photo", "photo_preview", "bio", "languages", "conditions", "procedures"]},
+            {"fields": ["photo", "bio", "languages", "conditions", "procedures"]},
         ),
         (_("Fees"), {"fields": ["fee", "original_fee", "booking_fee"]}),
         (
@@ -93,12 +157,24 @@ class DoctorAdmin(admin.ModelAdmin):
         (_("Staff account"), {"fields": ["user"]}),
     ]
 
+    def save_model(self, request, obj, form, change):
+        """A new photo goes through `doctor_photo_set` (checked, resized once); the upload itself is never kept."""
+        photo = form.cleaned_data.get("photo") if "photo" in form.changed_data else None
+        if "photo" in form.changed_data:
+            obj.photo = getattr(form.initial.get("photo"), "name", "") or ""
+        super().save_model(request, obj, form, change)
+        if isinstance(photo, UploadedFile):
+            doctor_photo_set(doctor=obj, upload=photo)
+        elif photo is False:
+            doctor_photo_clear(doctor=obj)
+
     @admin.display(description=_("Photo"))
     def photo_preview(self, obj):
-        if obj.photo:
+        if obj.photo_src:
             return format_html(
-                '<img src="{}" alt="" width="48" height="48">',
-                obj.photo.url,
+                '<img src="{}" srcset="{}" sizes="48px" alt="" width="48" height="48">',
+                obj.photo_src,
+                obj.photo_srcset,
             )
         return format_html('<span aria-hidden="true">{}</span>', obj.initials)
 

@@ -19,6 +19,7 @@ LOCATIONS = [
         "address": "12 Residency Road, Shanthala Nagar\nBengaluru 560025",
         "phone": "+918040001234",
         "map_url": "https://www.openstreetmap.org/search?query=Residency%20Road%20Bengaluru",
+        "also_known_as": "Bangalore, Shanthala Nagar, MG Road",
     },
     {
         "slug": "whitefield",
@@ -27,6 +28,7 @@ LOCATIONS = [
         "address": "48 ITPL Main Road, Whitefield\nBengaluru 560066",
         "phone": "+918040005678",
         "map_url": "https://www.openstreetmap.org/search?query=Whitefield%20Bengaluru",
+        "also_known_as": "Bangalore, ITPL",
     },
     {
         "slug": "koregaon-park",
@@ -35,43 +37,118 @@ LOCATIONS = [
         "address": "7 North Main Road, Koregaon Park\nPune 411001",
         "phone": "+912066001234",
         "map_url": "https://www.openstreetmap.org/search?query=Koregaon%20Park%20Pune",
+        "also_known_as": "Poona, Koregaon",
     },
 ]
 
+# name: (practitioner, also known as, description)
 SPECIALTIES = {
-    "Spine Surgery": "Surgeons who operate on the spine, using minimally invasive techniques wherever they suit the patient.",
-    "Orthopaedics": "Bone and joint specialists who diagnose back and neck problems and treat fractures.",
-    "Neurosurgery": "Surgeons of the brain, spinal cord and nerves, including decompression of trapped nerves.",
-    "Pain Medicine": "Specialists in injections and nerve treatments that calm back and leg pain without open surgery.",
-    "Physiotherapy and Rehabilitation": "Exercise, posture and movement programmes before and after spine treatment.",
-    "Rheumatology": "Doctors for inflammatory and bone-density conditions that affect the spine.",
+    "Spine Surgery": (
+        "Spine surgeon",
+        "spine surgeon, spinal surgeon, spine specialist, back surgeon, MISS surgeon, "
+        "minimally invasive spine surgery, minimally invasive spine surgeon, keyhole spine surgery",
+        "Surgeons who operate on the spine, using minimally invasive techniques wherever they suit the patient.",
+    ),
+    "Orthopaedics": (
+        "Orthopaedic surgeon",
+        "orthopedics, orthopaedic, orthopedic, orthopaedic surgeon, orthopedic surgeon, ortho, bone doctor, "
+        "bone specialist",
+        "Bone and joint specialists who diagnose back and neck problems and treat fractures.",
+    ),
+    "Neurosurgery": (
+        "Neurosurgeon",
+        "neurosurgeon, neuro surgeon, brain and spine surgeon, nerve surgeon",
+        "Surgeons of the brain, spinal cord and nerves, including decompression of trapped nerves.",
+    ),
+    "Pain Medicine": (
+        "Pain specialist",
+        "pain management, pain doctor, pain clinic, interventional pain medicine, pain relief",
+        "Specialists in injections and nerve treatments that calm back and leg pain without open surgery.",
+    ),
+    "Physiotherapy and Rehabilitation": (
+        "Physiotherapist",
+        "physiotherapy, physiotherapist, physio, physical therapy, physical therapist, rehabilitation, rehab, "
+        "exercise therapy",
+        "Exercise, posture and movement programmes before and after spine treatment.",
+    ),
+    "Rheumatology": (
+        "Rheumatologist",
+        "rheumatologist, arthritis doctor, arthritis specialist",
+        "Doctors for inflammatory and bone-density conditions that affect the spine.",
+    ),
 }
 
-CONDITIONS = [
-    "Slipped disc",
-    "Sciatica",
-    "Lumbar spinal stenosis",
-    "Degenerative disc disease",
-    "Spondylolisthesis",
-    "Vertebral compression fracture",
-    "Cervical radiculopathy",
-    "Chronic low back pain",
-    "Scoliosis",
-    "Osteoporosis",
-    "Ankylosing spondylitis",
-]
+# name: (also known as, lead specialties). The lead specialties are the clinic's own statement of who
+# leads the care of each condition here; a search lists their doctors first (decisions.md, 2026-11-29).
+CONDITIONS = {
+    "Slipped disc": (
+        "herniated disc, herniated disk, slip disc, disc prolapse, prolapsed disc, bulging disc, disc bulge, "
+        "disc herniation, ruptured disc, PIVD, prolapsed intervertebral disc",
+        ["Spine Surgery", "Neurosurgery"],
+    ),
+    "Sciatica": (
+        "leg pain, pain down the leg, radiating leg pain, sciatic nerve pain, pinched nerve in the back, "
+        "lumbar radiculopathy",
+        ["Spine Surgery", "Neurosurgery", "Pain Medicine"],
+    ),
+    "Lumbar spinal stenosis": (
+        "spinal stenosis, canal stenosis, narrowing of the spinal canal, neurogenic claudication, "
+        "leg pain when walking",
+        ["Spine Surgery", "Neurosurgery"],
+    ),
+    "Degenerative disc disease": (
+        "DDD, disc degeneration, degenerated disc, worn disc",
+        ["Spine Surgery", "Orthopaedics"],
+    ),
+    "Spondylolisthesis": ("slipped vertebra, vertebral slip, listhesis", ["Spine Surgery"]),
+    "Vertebral compression fracture": (
+        "compression fracture, spine fracture, spinal fracture, broken vertebra, collapsed vertebra, "
+        "osteoporotic fracture",
+        ["Spine Surgery", "Orthopaedics"],
+    ),
+    "Cervical radiculopathy": (
+        "pinched nerve in the neck, neck and arm pain, arm pain from the neck, cervical nerve compression",
+        ["Neurosurgery", "Spine Surgery"],
+    ),
+    "Chronic low back pain": (
+        "lower back pain, low back pain, back pain, backache, back ache, lumbago, lumbar pain",
+        ["Pain Medicine", "Physiotherapy and Rehabilitation", "Orthopaedics"],
+    ),
+    "Scoliosis": (
+        "curved spine, spinal curvature, curvature of the spine",
+        ["Spine Surgery", "Orthopaedics"],
+    ),
+    "Osteoporosis": (
+        "brittle bones, thin bones, low bone density, bone loss",
+        ["Rheumatology", "Orthopaedics"],
+    ),
+    "Ankylosing spondylitis": (
+        "axial spondyloarthritis, bamboo spine, inflammatory back pain",
+        ["Rheumatology"],
+    ),
+    "Neck pain": (
+        "neck ache, stiff neck, neck stiffness, neck strain, cervicalgia",
+        ["Orthopaedics", "Pain Medicine", "Physiotherapy and Rehabilitation"],
+    ),
+    "Spondylosis": (
+        "cervical spondylosis, lumbar spondylosis, spinal arthritis, spine arthritis, neck arthritis, "
+        "facet joint arthritis, spinal osteoarthritis",
+        ["Orthopaedics", "Spine Surgery"],
+    ),
+}
 
-PROCEDURES = [
-    "Microdiscectomy",
-    "Endoscopic discectomy",
-    "Minimally invasive lumbar fusion",
-    "Kyphoplasty",
-    "Vertebroplasty",
-    "Laminectomy",
-    "Foraminotomy",
-    "Epidural steroid injection",
-    "Radiofrequency ablation",
-]
+# name: also known as
+PROCEDURES = {
+    "Microdiscectomy": "microdiskectomy, micro discectomy, disc removal surgery, slipped disc surgery, disc surgery",
+    "Endoscopic discectomy": "endoscopic spine surgery, keyhole disc surgery, PELD, full endoscopic discectomy",
+    "Minimally invasive lumbar fusion": "MIS TLIF, TLIF, spinal fusion, spine fusion, lumbar fusion, fusion surgery",
+    "Kyphoplasty": "balloon kyphoplasty",
+    "Vertebroplasty": "cement injection for a spine fracture, vertebral augmentation",
+    "Laminectomy": "decompression surgery, spinal decompression, lumbar decompression",
+    "Foraminotomy": "foraminal decompression, nerve root decompression",
+    "Epidural steroid injection": "epidural injection, spinal injection, back injection, ESI",
+    "Radiofrequency ablation": "RFA, nerve ablation, radiofrequency denervation, facet rhizotomy",
+}
 
 LANGUAGES = {
     "en": "English",
@@ -95,7 +172,7 @@ DOCTORS = [
         1800,
         0,
         "en hi kn mr",
-        [0, 1, 2, 3, 4],
+        [0, 1, 2, 3, 4, 12],
         [0, 1, 2],
     ),
     (
@@ -108,7 +185,7 @@ DOCTORS = [
         None,
         0,
         "en kn ta",
-        [0, 1, 2, 6],
+        [0, 1, 2, 6, 11, 12],
         [0, 1, 5, 6],
     ),
     (
@@ -121,7 +198,7 @@ DOCTORS = [
         1200,
         0,
         "en hi",
-        [1, 3, 7],
+        [1, 3, 7, 11],
         [7, 8],
     ),
     (
@@ -134,7 +211,7 @@ DOCTORS = [
         None,
         49,
         "en hi mr",
-        [0, 2, 4, 5],
+        [0, 1, 2, 4, 5, 12],
         [2, 3, 4, 5],
     ),
     (
@@ -147,7 +224,7 @@ DOCTORS = [
         None,
         0,
         "en ta te kn",
-        [3, 5, 8, 9],
+        [3, 5, 8, 9, 11, 12],
         [3, 4],
     ),
     (
@@ -160,7 +237,7 @@ DOCTORS = [
         2000,
         0,
         "en hi",
-        [0, 2, 6],
+        [0, 1, 2, 6, 11],
         [0, 1, 5, 6],
     ),
     (
@@ -173,7 +250,7 @@ DOCTORS = [
         None,
         0,
         "en kn ta ml",
-        [1, 3, 7, 8],
+        [1, 3, 7, 8, 11],
         [],
     ),
     (
@@ -186,7 +263,7 @@ DOCTORS = [
         None,
         49,
         "en hi mr",
-        [1, 7, 10],
+        [1, 7, 10, 11],
         [7, 8],
     ),
     (
@@ -212,7 +289,7 @@ DOCTORS = [
         None,
         0,
         "en kn hi",
-        [0, 1, 2, 4, 5, 8],
+        [0, 1, 2, 4, 5, 8, 12],
         [0, 1, 2, 3, 5, 6],
     ),
     (
@@ -225,7 +302,7 @@ DOCTORS = [
         1000,
         0,
         "en hi mr",
-        [3, 5, 9],
+        [3, 5, 9, 11, 12],
         [4],
     ),
     (
@@ -238,7 +315,7 @@ DOCTORS = [
         None,
         0,
         "en ml ta",
-        [1, 7, 8, 10],
+        [1, 7, 8, 10, 11],
         [],
     ),
 ]
@@ -286,15 +363,28 @@ def seed(*, synthetic_doctors: int = 0) -> dict[str, int]:
     }
     specialties = {
         name: Specialty.objects.update_or_create(
-            slug=slugify(name), defaults={"name": name, "description": description}
+            slug=slugify(name),
+            defaults={
+                "name": name,
+                "practitioner": practitioner,
+                "also_known_as": aliases,
+                "description": description,
+            },
         )[0]
-        for name, description in SPECIALTIES.items()
+        for name, (practitioner, aliases, description) in SPECIALTIES.items()
     }
-    conditions = [
-        Condition.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0] for name in CONDITIONS
-    ]
+    conditions = []
+    for name, (aliases, leads) in CONDITIONS.items():
+        condition = Condition.objects.update_or_create(
+            slug=slugify(name), defaults={"name": name, "also_known_as": aliases}
+        )[0]
+        condition.lead_specialties.set([specialties[lead] for lead in leads])
+        conditions.append(condition)
     procedures = [
-        Procedure.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0] for name in PROCEDURES
+        Procedure.objects.update_or_create(
+            slug=slugify(name), defaults={"name": name, "also_known_as": aliases}
+        )[0]
+        for name, aliases in PROCEDURES.items()
     ]
     languages = {
         code: Language.objects.get_or_create(code=code, defaults={"name": name})[0]

@@ -1,20 +1,41 @@
 """The doctor directory's search and filter form (a GET form: its URL is shareable)."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from doctors import search
 from doctors.models import DoctorSort, Language, Location, Specialty
 
 AVAILABLE_WITHIN_DAYS = {"today": 1, "week": 7}
 
 
+def suggest_attrs(input_id: str, **extra) -> dict:
+    """Attributes that make a search input fetch suggestions as the patient types (htmx).
+
+    static/js/search-suggest.js turns the input and its `<input id>-listbox` into an ARIA combobox;
+    without JavaScript the input is a plain search box in a GET form.
+    """
+    return {
+        "type": "search",
+        "autocomplete": "off",
+        "data-suggest": "",
+        "hx-get": reverse_lazy("doctors:suggest"),
+        "hx-trigger": "input changed delay:200ms",
+        "hx-target": f"#{input_id}-listbox",
+        "hx-swap": "innerHTML",
+        "hx-sync": "this:replace",
+        **extra,
+    }
+
+
 class DoctorFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Search by name, specialty or condition"),
+        label=_("Search by condition, procedure, specialty or name"),
         required=False,
         max_length=100,
         error_messages={"max_length": _("Keep the search under %(limit_value)d characters.")},
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. sciatica")}),
+        widget=forms.TextInput(attrs=suggest_attrs("id_q", placeholder=_("e.g. slipped disc, kyphoplasty"))),
     )
     specialty = forms.ModelChoiceField(
         Specialty.objects.all(), to_field_name="slug", required=False, empty_label=_("Any specialty")
@@ -32,6 +53,9 @@ class DoctorFilterForm(forms.Form):
         choices=[("", _("Any time")), ("today", _("Today")), ("week", _("This week"))],
     )
     sort = forms.ChoiceField(label=_("Sort by"), choices=DoctorSort, required=False)
+
+    parsed: search.ParsedQuery | None = None
+    vocabulary: search.Vocabulary | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,12 +91,19 @@ class DoctorFilterForm(forms.Form):
         return getattr(self, "cleaned_data", {}).get("sort") == DoctorSort.SOONEST
 
     def filter(self, queryset):
-        """Apply every valid filter; an invalid one is reported on its field and ignored."""
+        """Apply every valid filter; an invalid one is reported on its field and ignored.
+
+        A search is read against the vocabulary (doctors/search.py); `self.parsed` and
+        `self.vocabulary` keep it for the match reasons and the "nothing found" help.
+        """
         self.is_valid()
         self._flag_invalid_fields()
         data = self.cleaned_data
+        self.parsed = self.vocabulary = None
         if data.get("q"):
-            queryset = queryset.search(data["q"])
+            self.vocabulary = search.load_vocabulary()
+            self.parsed = self.vocabulary.parse(data["q"])
+            queryset = search.filter_doctors(queryset, self.parsed, self.vocabulary)
         if data.get("specialty"):
             queryset = queryset.filter(specialty=data["specialty"])
         if data.get("city"):

@@ -3,6 +3,7 @@
 This app is the ground floor: it imports no other app of the project.
 """
 
+import re
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, F, FloatField, Q, When
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -27,10 +28,34 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+ALSO_KNOWN_AS_HELP = _(
+    "Other words patients use for it, separated by commas: synonyms, older names, everyday words "
+    "and common abbreviations (e.g. herniated disc, slip disc, disc prolapse). Search and suggestions "
+    "match these; misspellings are forgiven without listing them."
+)
+
+
+def split_terms(text: str) -> list[str]:
+    """The terms of an "also known as" field: split on commas and new lines, blanks dropped, order kept."""
+    seen, terms = set(), []
+    for term in (part.strip() for part in re.split(r"[,\n;]", text or "")):
+        if term and term.casefold() not in seen:
+            seen.add(term.casefold())
+            terms.append(term)
+    return terms
+
+
 class Specialty(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    practitioner = models.CharField(
+        _("practitioner"),
+        max_length=100,
+        blank=True,
+        help_text=_("What one of its doctors is called, e.g. Spine surgeon; shown on cards that match it."),
+    )
     description = models.TextField(_("description"), blank=True)
+    also_known_as = models.TextField(_("also known as"), blank=True, help_text=ALSO_KNOWN_AS_HELP)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -43,29 +68,53 @@ class Specialty(models.Model):
     def get_absolute_url(self):
         return reverse("doctors:specialty", kwargs={"slug": self.slug})
 
+    @property
+    def aliases(self) -> list[str]:
+        return split_terms(self.also_known_as)
+
 
 class Condition(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
+    also_known_as = models.TextField(_("also known as"), blank=True, help_text=ALSO_KNOWN_AS_HELP)
+    lead_specialties = models.ManyToManyField(
+        Specialty,
+        related_name="lead_conditions",
+        blank=True,
+        verbose_name=_("lead specialties"),
+        help_text=_(
+            "Specialties that lead the care of this condition at the clinic. A search for the condition "
+            "lists their doctors first, before other doctors who also treat it."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def aliases(self) -> list[str]:
+        return split_terms(self.also_known_as)
 
 
 class Procedure(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
+    also_known_as = models.TextField(_("also known as"), blank=True, help_text=ALSO_KNOWN_AS_HELP)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def aliases(self) -> list[str]:
+        return split_terms(self.also_known_as)
 
 
 class Language(models.Model):
@@ -98,6 +147,14 @@ class Location(models.Model):
     map_url = models.URLField(
         _("map link"), blank=True, help_text=_("A plain link to a map; nothing is embedded.")
     )
+    also_known_as = models.TextField(
+        _("also known as"),
+        blank=True,
+        help_text=_(
+            "Other names patients use for the place or its city, separated by commas "
+            "(e.g. Bangalore, MG Road). Search matches these."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -115,6 +172,27 @@ class Location(models.Model):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def aliases(self) -> list[str]:
+        return split_terms(self.also_known_as)
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The postal address as lines, with the city added only when the address does not name it.
+
+        Admins type the address as it is written on an envelope, usually with the city and PIN code
+        ("Bengaluru 560025"); `city` is a separate field for filters, so printing both doubled it.
+        """
+        lines = [line.strip() for line in self.address.splitlines() if line.strip()]
+        if self.city and not re.search(rf"\b{re.escape(self.city)}\b", self.address, re.IGNORECASE):
+            lines.append(self.city)
+        return lines
+
+    @property
+    def postal_address(self) -> str:
+        """The address on one line, comma-separated (emails, calendar entries)."""
+        return ", ".join(self.address_lines)
 
 
 def patients_floor(count: int) -> int:
@@ -186,29 +264,30 @@ class DoctorQuerySet(models.QuerySet):
         )
 
     def search(self, query: str):
-        """Doctors whose name, specialty or treated conditions match, best matches first."""
-        condition_match = Exists(Condition.objects.filter(doctors=OuterRef("pk"), name__icontains=query))
-        return self.annotate(
-            relevance=Case(
-                When(name__icontains=query, then=Value(3)),
-                When(specialty__name__icontains=query, then=Value(2)),
-                When(condition_match, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        ).filter(relevance__gt=0)
+        """Doctors matching what a patient typed, annotated with `relevance` (see doctors/search.py)."""
+        from doctors import search
+
+        vocabulary = search.load_vocabulary()
+        return search.filter_doctors(self, vocabulary.parse(query), vocabulary)
 
     def sorted_by(self, sort: str):
+        """Order by `sort` (a DoctorSort); after a search, relevance comes first and `sort` breaks ties.
+
+        Relevance alone breaks its ties by experience (most first), then name; without a search it is
+        the name order.
+        """
+        searched = "relevance" in self.query.annotations
+        first = ["-relevance"] if searched else []
         if sort == DoctorSort.EXPERIENCE:
-            return self.order_by("practising_since", "name")
+            return self.order_by(*first, "practising_since", "name")
         if sort == DoctorSort.FEE:
-            return self.order_by("fee", "name")
+            return self.order_by(*first, "fee", "name")
         if sort == DoctorSort.RECOMMENDATION:
             return self.with_recommendation().order_by(
-                F("recommend_share").desc(nulls_last=True), "-recommend_total", "name"
+                *first, F("recommend_share").desc(nulls_last=True), "-recommend_total", "name"
             )
-        if "relevance" in self.query.annotations:
-            return self.order_by("-relevance", "name")
+        if searched:
+            return self.order_by(*first, "practising_since", "name")
         return self.order_by("name")
 
 
@@ -239,7 +318,18 @@ class Doctor(models.Model):
         help_text=_("Year the doctor started practising; experience is counted from it."),
     )
     bio = models.TextField(_("biography"), blank=True)
-    photo = models.ImageField(_("photo"), upload_to="doctors/", blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="doctors/",
+        blank=True,
+        help_text=_(
+            "A head-and-shoulders photo (JPEG, PNG or WebP, up to 15 MB). It is cropped square and "
+            "resized once for the pages; without one, the card shows the doctor's initials."
+        ),
+    )
+    # Storage names of the resized copies, by width in pixels (doctors/photos.py); pages never load
+    # the upload itself.
+    photo_sizes = models.JSONField(_("photo sizes"), default=dict, blank=True, editable=False)
     languages = models.ManyToManyField(Language, related_name="doctors", blank=True)
     conditions = models.ManyToManyField(Condition, related_name="doctors", blank=True)
     procedures = models.ManyToManyField(Procedure, related_name="doctors", blank=True)
@@ -331,6 +421,24 @@ class Doctor(models.Model):
             answers=answers,
             patients_floor=patients_floor(self.completed_visits + self.baseline_patients),
         )
+
+    @property
+    def photo_srcset(self) -> str:
+        """`srcset` of the resized photo ("<url> 96w, <url> 176w, ..."), or "" when there is none."""
+        from django.core.files.storage import default_storage
+
+        sizes = sorted((int(width), name) for width, name in (self.photo_sizes or {}).items())
+        return ", ".join(f"{default_storage.url(name)} {width}w" for width, name in sizes)
+
+    @property
+    def photo_src(self) -> str:
+        """The resized photo for `src` (the middle size, sharp on a card at 2x), or "" when there is none."""
+        from django.core.files.storage import default_storage
+
+        from doctors.photos import FALLBACK_WIDTH
+
+        name = (self.photo_sizes or {}).get(str(FALLBACK_WIDTH))
+        return default_storage.url(name) if name else ""
 
     @property
     def initials(self) -> str:

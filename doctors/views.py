@@ -1,20 +1,24 @@
 """Public doctor directory: list with search and filters, profile, specialty and location pages."""
 
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
 from appointments import availability
 from appointments.views import picker_context
 from articles.models import Article
-from doctors import seo
+from doctors import search, seo
 from doctors.forms import DoctorFilterForm
 from doctors.models import Doctor, Location, Specialty
 
 PROFILE_ARTICLES = 6
 AVAILABILITY_SCAN = 300
+DID_YOU_MEAN_CHECKS = 3  # alternatives tried (one EXISTS query each) when a search finds nobody
 
 
 class ForgivingPaginationMixin:
@@ -67,11 +71,48 @@ class DoctorListView(DoctorCardsMixin, ListView):
             doctors = [d for d in doctors if d.next_free_slot and _days_ahead(d) < days]
         if self.form.wants_soonest:
             never = datetime.max.replace(tzinfo=UTC)
-            doctors.sort(key=lambda d: d.next_free_slot.start if d.next_free_slot else never)
+            doctors.sort(
+                key=lambda d: (
+                    -getattr(d, "relevance", 0),
+                    d.next_free_slot.start if d.next_free_slot else never,
+                )
+            )
         return doctors
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, scan_limited=self.scan_limited, **kwargs)
+        context = super().get_context_data(form=self.form, scan_limited=self.scan_limited, **kwargs)
+        parsed, vocabulary = self.form.parsed, self.form.vocabulary
+        if parsed:
+            search.match_reasons(context["doctor_list"], parsed, vocabulary)
+            context["corrections"] = parsed.corrections
+        if not context["doctor_list"]:
+            vocabulary = vocabulary or search.load_vocabulary()
+            context["did_you_mean"] = _did_you_mean(parsed, vocabulary) if parsed else []
+            context["common_conditions"] = vocabulary.common_conditions()
+        return context
+
+
+def _did_you_mean(parsed, vocabulary) -> list[str]:
+    """Alternatives to a search that found nobody, kept only if they find someone (a bounded number of queries)."""
+    found = []
+    for candidate in search.alternatives(parsed, vocabulary)[:DID_YOU_MEAN_CHECKS]:
+        doctors = search.filter_doctors(Doctor.objects.active(), vocabulary.parse(candidate), vocabulary)
+        if doctors.exists():
+            found.append(candidate)
+    return found[:2]
+
+
+@require_GET
+def suggest(request):
+    """Suggestions for a half-typed search, as listbox options for htmx (SPEC 3.2).
+
+    Without htmx (a link followed, a browser without JavaScript) it sends the visitor to the list.
+    """
+    query = request.GET.get("q", "")[:100]
+    if not request.htmx:
+        return redirect(f"{reverse('doctors:list')}?{urlencode({'q': query})}")
+    suggestions = search.suggest(search.load_vocabulary(), query) if query.strip() else []
+    return render(request, "includes/search_suggestions.html", {"suggestions": suggestions})
 
 
 def _days_ahead(doctor) -> int:
@@ -108,6 +149,21 @@ class SpecialtyDetailView(DoctorCardsMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(specialty=self.specialty, **kwargs)
+
+
+class LocationListView(ListView):
+    """Every open clinic, by city, with its address and how many doctors see patients there."""
+
+    template_name = "doctors/location_list.html"
+    context_object_name = "location_list"
+
+    def get_queryset(self):
+        active = Q(doctors__is_active=True)
+        return (
+            Location.objects.active()
+            .annotate(doctor_count=Count("doctors", filter=active))
+            .order_by("city", "name")
+        )
 
 
 class LocationDetailView(DoctorCardsMixin, ListView):

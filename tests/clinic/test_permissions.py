@@ -47,6 +47,8 @@ MATRIX = {
     "doctors:detail":                (200,   200,    200,    200,    200,    200,    200),
     "doctors:specialty":             (200,   200,    200,    200,    200,    200,    200),
     "doctors:location":              (200,   200,    200,    200,    200,    200,    200),
+    "doctors:locations":             (200,   200,    200,    200,    200,    200,    200),
+    "doctors:suggest":               (302,   302,    302,    302,    302,    302,    302),  # not htmx: to the list
     "articles:list":                 (200,   200,    200,    200,    200,    200,    200),
     "articles:feed":                 (200,   200,    200,    200,    200,    200,    200),
     "articles:category":             (200,   200,    200,    200,    200,    200,    200),
