@@ -58,7 +58,7 @@ class LocationAdmin(admin.ModelAdmin):
 class PhotoInput(AdminFileWidget):
     """The admin's file input with the current photo shown above it (the field's one "Photo" label)."""
 
-    template_name = "admin/doctors/photo_input.html"
+    template_name = "doctors/widgets/photo_input.html"  # in the app: the form renderer reads app templates
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

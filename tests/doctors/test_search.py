@@ -169,7 +169,11 @@ def test_suggestions_complete_a_term_and_name_the_alias_that_matched(vocabulary)
 
 def test_suggestions_complete_a_doctor_with_a_link(vocabulary):
     (doctor,) = suggest(vocabulary, "dr shet")
-    assert (doctor.kind, doctor.slug, doctor.detail) == (Kind.DOCTOR, "vikram-shetty", "Spine Surgery, Bengaluru")
+    assert (doctor.kind, doctor.slug, doctor.detail) == (
+        Kind.DOCTOR,
+        "vikram-shetty",
+        "Spine Surgery, Bengaluru",
+    )
 
 
 def test_suggestions_complete_the_last_word_after_a_term(vocabulary):

@@ -200,7 +200,9 @@ def test_relevance_comes_before_the_chosen_sort(client):
     DoctorFactory(name="Dr. Cheap Physio", conditions=[sciatica], fee=Decimal(500))
     DoctorFactory(name="Dr. Cheaper Physio", conditions=[sciatica], fee=Decimal(400))
     assert found(client, "sciatica", sort="fee") == ["Surgeon", "Physio", "Physio"]
-    assert [d.name for d in client.get(LIST, {"q": "sciatica", "sort": "fee"}).context["doctor_list"]][1:] == [
+    assert [d.name for d in client.get(LIST, {"q": "sciatica", "sort": "fee"}).context["doctor_list"]][
+        1:
+    ] == [
         "Dr. Cheaper Physio",
         "Dr. Cheap Physio",
     ]
@@ -225,7 +227,12 @@ def test_terms_added_in_the_admin_are_searched(admin_client, client):
     assert found(client, "PIVD") == []
     response = admin_client.post(
         reverse("admin:doctors_condition_change", args=[condition.pk]),
-        {"name": "Slipped disc", "slug": "slipped-disc", "also_known_as": "PIVD, disc prolapse", "description": ""},
+        {
+            "name": "Slipped disc",
+            "slug": "slipped-disc",
+            "also_known_as": "PIVD, disc prolapse",
+            "description": "",
+        },
     )
     assert response.status_code == 302
     assert Condition.objects.get().aliases == ["PIVD", "disc prolapse"]
