@@ -31,6 +31,10 @@ def public_pages():
         "/doctors/",
         "/doctors/?q=sciatica&sort=experience",
         "/doctors/?specialty=bogus&q=" + "x" * 101,  # the filter form showing errors
+        "/doctors/?q=sciatca+bangalore",  # a corrected misspelling, reasons on the cards
+        "/doctors/?q=physiotherapy+pune",  # nothing found: did you mean, common conditions, phone
+        "/locations/",
+        "/book/?city=Pune",
         doctor.get_absolute_url(),
         doctor.specialty.get_absolute_url(),
         doctor.location.get_absolute_url(),
@@ -93,7 +97,7 @@ def test_every_public_page_passes_axe_with_one_h1_and_no_skipped_heading_level(
 
 def test_the_form_errors_are_shown_next_to_their_fields(page, demo_site):
     page.goto("/doctors/?specialty=bogus&q=" + "x" * 101)
-    search = page.get_by_label("Search by name, specialty or condition")
+    search = page.get_by_label("Search by condition, procedure, specialty or name")
     assert search.get_attribute("aria-invalid") == "true"
     assert search.input_value() == "x" * 101  # what the user typed is kept
     described_by = search.get_attribute("aria-describedby")
