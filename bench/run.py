@@ -51,6 +51,12 @@ class Target:
     name: str
     path: str
     lua: str = ""  # wrk script for this URL (e.g. POST bodies), placed above report.lua
+    headers: tuple[tuple[str, str], ...] = ()  # request headers (e.g. HX-Request for an htmx fragment)
+
+    def script(self) -> str:
+        """The Lua placed above report.lua: header lines, then the target's own script."""
+        lines = [f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}" for name, value in self.headers]
+        return "\n".join([*lines, self.lua])
 
 
 def targets(sample: dict, booking_lua: str) -> list[Target]:
@@ -59,6 +65,12 @@ def targets(sample: dict, booking_lua: str) -> list[Target]:
         Target("floor", "/bench/floor"),
         Target("home", "/"),
         Target("doctor list (filters)", f"/doctors/?q=pain&city={sample['city']}&sort=experience"),
+        # What patients type (issue 13): a misspelt condition and another name for a city, read against
+        # the vocabulary (every active doctor's name included), then the suggestions as they type.
+        Target("doctor search (typo + city alias)", "/doctors/?q=sciatca+bangalore"),
+        Target(
+            "search suggestions (htmx)", "/search/suggestions/?q=herni", headers=(("HX-Request", "true"),)
+        ),
         Target("doctor profile", f"/doctors/{sample['doctor']}/"),
         Target("article", f"/articles/{sample['article']}/"),
         Target("availability JSON (14 days)", availability_path(sample["doctor"], sample["today"])),
@@ -252,7 +264,8 @@ def preflight(base: str, plan: list[Target]) -> None:
         if target.lua:
             continue
         try:
-            with urllib.request.urlopen(base + target.path, timeout=10) as response:
+            request = urllib.request.Request(base + target.path, headers=dict(target.headers))
+            with urllib.request.build_opener(NoRedirect).open(request, timeout=10) as response:
                 status = response.status
         except urllib.error.HTTPError as error:
             status = error.code
@@ -333,7 +346,7 @@ def prepare_bookings(base: str, sample: dict, threads: int) -> dict:
 def load(base: str, target: Target, args) -> dict:
     report_lua = (BENCH / "report.lua").read_text()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", dir=BENCH / "results", delete=False) as script:
-        script.write(f"{target.lua}\n{report_lua}")
+        script.write(f"{target.script()}\n{report_lua}")
     try:
         command = [
             "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
