@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
@@ -110,9 +111,12 @@ def suggest(request):
     """
     query = request.GET.get("q", "")[:100]
     if not request.htmx:
-        return redirect(f"{reverse('doctors:list')}?{urlencode({'q': query})}")
-    suggestions = search.suggest(search.load_vocabulary(), query) if query.strip() else []
-    return render(request, "includes/search_suggestions.html", {"suggestions": suggestions})
+        response = redirect(f"{reverse('doctors:list')}?{urlencode({'q': query})}")
+    else:
+        suggestions = search.suggest(search.load_vocabulary(), query) if query.strip() else []
+        response = render(request, "includes/search_suggestions.html", {"suggestions": suggestions})
+    patch_vary_headers(response, ["HX-Request"])  # one URL, two answers: caches must keep them apart
+    return response
 
 
 def _days_ahead(doctor) -> int:

@@ -328,6 +328,8 @@ def test_suggestions_without_htmx_go_to_the_list(client):
     response = client.get(SUGGEST, {"q": "sciatica pune"})
     assert response.status_code == 302
     assert response["Location"] == "/doctors/?q=sciatica+pune"
+    assert "HX-Request" in response["Vary"]
+    assert "HX-Request" in client.get(SUGGEST, {"q": "sci"}, **HTMX)["Vary"]
 
 
 def test_the_search_boxes_ask_for_suggestions(client, demo_doctors):
