@@ -39,6 +39,7 @@ STOPWORDS = frozenset(
     ).split()
 )
 MAX_PHRASE_WORDS = 5
+MAX_QUERY_WORDS = 12  # more is not a search but a paste; it keeps the typo matching's work bounded
 MIN_FUZZY_CHARS = 5  # shorter words are too close to each other for typo matching ("disc", "dist")
 MIN_PREFIX_CHARS = 3
 
@@ -137,7 +138,8 @@ class Group:
 
     def ids(self, kind: str, *, exact: bool | None = None) -> list:
         return sorted(
-            {hit.target for hit in self.hits if hit.kind == kind and (exact is None or hit.exact == exact)}
+            {hit.target for hit in self.hits if hit.kind == kind and (exact is None or hit.exact == exact)},
+            key=str,  # places mix location ids and "city:<name>"
         )
 
 
@@ -271,7 +273,7 @@ class Vocabulary:
         words of longer terms, a misspelt single term, word beginnings and misspelt words; a word
         nothing explains is looked for in doctors' profiles.
         """
-        tokens = self.segment(normalise(text))
+        tokens = self.segment(normalise(text))[:MAX_QUERY_WORDS]
         covered = [False] * len(tokens)
         found: list[tuple[int, Group]] = []
         longest = min(len(tokens), MAX_PHRASE_WORDS)
@@ -485,7 +487,12 @@ def suggest(vocabulary: Vocabulary, text: str, *, limit: int = 8) -> list[Sugges
     typed = normalise(text)
     if not typed or len("".join(typed)) < 2:
         return []
-    whole = sorted(_rank(vocabulary, typed).values(), key=lambda pair: pair[0])
+    # No term is longer than a few words: a longer query is only completed at its last word.
+    whole = (
+        sorted(_rank(vocabulary, typed).values(), key=lambda pair: pair[0])
+        if len(typed) <= MAX_PHRASE_WORDS
+        else []
+    )
     ranked = [(hit, "") for key, hit in whole if key[0] <= -2]
     stripped = text.rstrip()
     head = stripped[: stripped.rfind(" ")].strip() if " " in stripped else ""

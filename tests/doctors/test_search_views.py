@@ -14,7 +14,13 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from doctors import demo
 from doctors.models import Condition, Doctor, Specialty
-from tests.factories import ConditionFactory, DoctorFactory, ProcedureFactory, SpecialtyFactory
+from tests.factories import (
+    ConditionFactory,
+    DoctorFactory,
+    LocationFactory,
+    ProcedureFactory,
+    SpecialtyFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -254,6 +260,15 @@ def test_a_specialtys_practitioner_and_aliases_are_edited_in_the_admin(admin_cli
     assert response.status_code == 302
     specialty.refresh_from_db()
     assert (specialty.practitioner, specialty.aliases) == ("Spine surgeon", ["spinal surgeon"])
+
+
+def test_a_city_that_is_also_in_a_clinic_name_finds_both(client):
+    central = LocationFactory(name="Pune Central", city="Pune")
+    camp = LocationFactory(name="Camp", city="Pune")
+    DoctorFactory(name="Dr. Central", location=central)
+    DoctorFactory(name="Dr. Camp", location=camp)
+    DoctorFactory(name="Dr. Elsewhere")
+    assert sorted(found(client, "pune")) == ["Camp", "Central"]
 
 
 def test_procedures_are_searchable(client):
