@@ -252,7 +252,7 @@ def wait_until_healthy(server: subprocess.Popen, base: str, timeout: float = 30)
             with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset, or a read that timed out on a busy machine: try again
             time.sleep(0.2)
     sys.exit(f"gunicorn did not answer /healthz within {timeout:.0f} s; see {GUNICORN_LOG}")
 
