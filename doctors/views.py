@@ -89,7 +89,7 @@ class DoctorListView(DoctorCardsMixin, ListView):
         if not context["doctor_list"]:
             vocabulary = vocabulary or search.load_vocabulary()
             context["did_you_mean"] = _did_you_mean(parsed, vocabulary) if parsed else []
-            context["common_conditions"] = vocabulary.common_conditions()
+            context["common_conditions"] = search.common_conditions()
         return context
 
 

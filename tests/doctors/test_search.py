@@ -4,19 +4,19 @@ import pytest
 
 from doctors.search import Kind, Vocabulary, VocabularyRows, alternatives, normalise, singular, suggest
 
-# (id, name, also known as, active doctors[, practitioner])
+# (id, name, also known as, has an active doctor[, practitioner])
 ROWS = VocabularyRows(
     conditions=(
-        (1, "Slipped disc", "herniated disc, slip disc, disc prolapse", 5),
-        (2, "Sciatica", "leg pain", 9),
-        (3, "Chronic low back pain", "back pain, backache", 5),
-        (4, "Ankylosing spondylitis", "inflammatory back pain", 3),
-        (5, "Spondylosis", "spinal arthritis", 0),  # nobody treats it: never suggested
+        (1, "Slipped disc", "herniated disc, slip disc, disc prolapse", True),
+        (2, "Sciatica", "leg pain", True),
+        (3, "Chronic low back pain", "back pain, backache", True),
+        (4, "Ankylosing spondylitis", "inflammatory back pain", True),
+        (5, "Spondylosis", "spinal arthritis", False),  # nobody treats it: never suggested
     ),
-    procedures=((1, "Kyphoplasty", "balloon kyphoplasty", 3), (2, "Endoscopic discectomy", "", 4)),
+    procedures=((1, "Kyphoplasty", "balloon kyphoplasty", True), (2, "Endoscopic discectomy", "", True)),
     specialties=(
-        (1, "Spine Surgery", "spinal surgeon", 3, "Spine surgeon"),
-        (2, "Physiotherapy and Rehabilitation", "physio", 2, "Physiotherapist"),
+        (1, "Spine Surgery", "spinal surgeon", True, "Spine surgeon"),
+        (2, "Physiotherapy and Rehabilitation", "physio", True, "Physiotherapist"),
     ),
     leads=((2, 1),),
     places=(
@@ -24,8 +24,8 @@ ROWS = VocabularyRows(
         (2, "Spine Care Clinic, Koregaon Park", "Pune", ""),
     ),
     doctors=(
-        (1, "Dr. Vikram Shetty", "vikram-shetty", "Spine Surgery", "Bengaluru"),
-        (2, "Dr. Meera Kulkarni", "meera-kulkarni", "Spine Surgery", "Pune"),
+        (1, "Dr. Vikram Shetty", "vikram-shetty", 1, 1),
+        (2, "Dr. Meera Kulkarni", "meera-kulkarni", 1, 2),
     ),
 )
 
@@ -149,10 +149,6 @@ def test_alternatives_offer_a_close_term_and_the_query_without_its_place(vocabul
     assert alternatives(vocabulary.parse("sciatca xqzt"), vocabulary)[0] == "Sciatica"
     assert alternatives(vocabulary.parse("kyphoplasy"), vocabulary) == []  # corrected, nothing to offer
     assert "physio" in alternatives(vocabulary.parse("physio pune"), vocabulary)
-
-
-def test_common_conditions_are_those_most_doctors_treat(vocabulary):
-    assert vocabulary.common_conditions(limit=2) == ["Sciatica", "Chronic low back pain"]
 
 
 # Suggestions ---------------------------------------------------------------------------------------

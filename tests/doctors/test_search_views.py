@@ -392,6 +392,15 @@ def test_the_vocabulary_is_read_in_six_queries(django_assert_num_queries, demo_d
         load_vocabulary()
 
 
+def test_common_conditions_are_those_most_active_doctors_treat(demo_doctors):
+    from doctors.search import common_conditions
+
+    # Sciatica: 9 demo doctors, neck pain 8, spondylosis 6 (doctors/demo.py)
+    assert common_conditions(limit=3) == ["Sciatica", "Neck pain", "Spondylosis"]
+    Doctor.objects.filter(name__endswith="Shetty").update(is_active=False)
+    assert common_conditions(limit=3) == ["Neck pain", "Sciatica", "Chronic low back pain"]  # 8 each, then 5
+
+
 def test_the_demo_has_vocabulary_for_every_condition_procedure_and_specialty(demo_doctors):
     from doctors.models import Procedure
 
