@@ -32,6 +32,8 @@ PUBLIC = {
     "doctors:detail",
     "doctors:specialty",
     "doctors:location",
+    "doctors:locations",
+    "doctors:suggest",
     "articles:list",
     "articles:feed",
     "articles:category",
