@@ -20,11 +20,11 @@ def suggest_attrs(input_id: str, **extra) -> dict:
         "type": "search",
         "autocomplete": "off",
         "data-suggest": "",
-        "hx-get": reverse_lazy("doctors:suggest"),
-        "hx-trigger": "input changed delay:200ms",
-        "hx-target": f"#{input_id}-listbox",
-        "hx-swap": "innerHTML",
-        "hx-sync": "this:replace",
+        "data-hx-get": reverse_lazy("doctors:suggest"),
+        "data-hx-trigger": "input changed delay:200ms",
+        "data-hx-target": f"#{input_id}-listbox",
+        "data-hx-swap": "innerHTML",
+        "data-hx-sync": "this:replace",
         **extra,
     }
 

@@ -350,7 +350,7 @@ def test_suggestions_without_htmx_go_to_the_list(client):
 def test_the_search_boxes_ask_for_suggestions(client, demo_doctors):
     for url, input_id in [(reverse("home"), "home-q"), (LIST, "id_q")]:
         response = client.get(url)
-        assertContains(response, f'hx-target="#{input_id}-listbox"')
+        assertContains(response, f'data-hx-target="#{input_id}-listbox"')
         assertContains(response, f'id="{input_id}-listbox" role="listbox"')
         assertContains(response, "js/search-suggest.js")
 
