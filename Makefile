@@ -44,11 +44,15 @@ lint: .venv/installed
 	DJANGO_DEBUG=1 $(PY) manage.py makemigrations --check --dry-run && DJANGO_DEBUG=1 $(PY) manage.py check
 
 # Production-style background work: the database task worker plus the once-a-minute sweep that hands
-# due reminders, feedback requests and retries to it. Uses the environment as it is (set
-# DATABASE_URL, DJANGO_SECRET_KEY, EMAIL_URL ...); DJANGO_TASKS_BACKEND defaults to db here.
+# due reminders, feedback requests and retries to it, and the daily retention sweep that anonymises
+# visits past PATIENT_RETENTION_DAYS. Uses the environment as it is (set DATABASE_URL,
+# DJANGO_SECRET_KEY, EMAIL_URL ...); DJANGO_TASKS_BACKEND defaults to db here.
 worker: .venv/installed
 	DJANGO_TASKS_BACKEND=$${DJANGO_TASKS_BACKEND:-db} $(PY) manage.py send_due_messages --every 60 & \
-	trap 'kill $$!' EXIT INT TERM; \
+	sweep=$$!; \
+	DJANGO_TASKS_BACKEND=$${DJANGO_TASKS_BACKEND:-db} $(PY) manage.py anonymise_old_visits --every 86400 & \
+	retention=$$!; \
+	trap 'kill $$sweep $$retention' EXIT INT TERM; \
 	DJANGO_TASKS_BACKEND=$${DJANGO_TASKS_BACKEND:-db} $(PY) manage.py db_worker --queue-name default
 
 format: .venv/installed

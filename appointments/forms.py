@@ -4,12 +4,14 @@ from datetime import UTC, datetime
 
 from django import forms
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from appointments.models import REFERENCE_ALPHABET, REFERENCE_LENGTH, VisitType
 from doctors.models import Location, Specialty
+from privacy.services import notice_current
 
 
 def parse_start(value: str) -> datetime | None:
@@ -101,18 +103,50 @@ class BookingForm(forms.Form):
         label=_("I agree to the privacy notice"),
         error_messages={"required": _("Please agree to the privacy notice so we can hold your details.")},
     )
+    # The notice version shown beside the box when the form was opened: the one the patient agrees to.
+    privacy_notice = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.notice = notice_current()
+        self.fields["privacy_notice"].initial = self.notice.version
         self.fields["consent"].help_text = format_html(
-            '<a href="{}">{}</a>', reverse("privacy"), _("Read the privacy notice")
+            '<a href="{}">{}</a>',
+            reverse("privacy"),
+            _("Read the privacy notice (version %(version)s, in effect since %(date)s)")
+            % {"version": self.notice.version, "date": date_format(self.notice.effective_on, "j F Y")},
         )
+
+    def clean(self):
+        """A notice that changed while the form was open needs agreeing again (SPEC 5: consent on record).
+
+        The form then shows the new version and an unticked box; everything else typed stays.
+        """
+        data = super().clean()
+        shown = data.get("privacy_notice")
+        if shown is not None and shown != self.notice.version:
+            self.data = self.data.copy()
+            self.data["privacy_notice"] = str(self.notice.version)
+            self.data.pop("consent", None)
+            self.add_error(
+                "consent",
+                _(
+                    "The privacy notice has changed since this form was opened (it is now version "
+                    "%(version)s). Please read it and tick the box again."
+                )
+                % {"version": self.notice.version},
+            )
+        return data
 
     def booking_details(self) -> dict:
         """The cleaned answers as `appointment_book` keywords (after `is_valid()`)."""
         data = self.cleaned_data
         fields = ["patient_name", "patient_phone", "patient_email", "reason", "visit_type", "booking_token"]
-        return {"starts_at": data["start"], **{name: data[name] for name in fields}}
+        return {
+            "starts_at": data["start"],
+            **{name: data[name] for name in fields},
+            "privacy_notice_version": self.notice.version,
+        }
 
 
 class CancelForm(forms.Form):

@@ -28,6 +28,7 @@ from appointments.models import (
 )
 from appointments.policy import cutoff_refusal, is_changeable
 from notifications import services as notify
+from privacy import services as privacy
 
 S = AppointmentStatus
 # The front desk's workflow: booked -> confirmed -> checked in -> completed, or cancelled / no-show.
@@ -215,6 +216,7 @@ def appointment_book(
     now: datetime | None = None,
     by=None,
     skip_min_notice: bool = False,
+    privacy_notice_version: int | None = None,
 ) -> Appointment:
     """Book `starts_at` (aware) with `doctor`; raise SlotUnavailable, SlotTaken, AlreadyBooked,
     MobileLimitReached or StaleForm.
@@ -226,6 +228,8 @@ def appointment_book(
     (fee and booking fee) is kept on the appointment as it was when booked.
     `by` is the staff user booking for a caller; `skip_min_notice` lets them book a free slot that
     starts sooner than the online minimum notice (never one in the past).
+    Every booking records the patient's consent (SPEC 5): to `privacy_notice_version`, the version
+    the form showed (None: the one in effect now), by the source's method, taken by `by` for staff.
     """
     now = now or timezone.now()
     # First the lock, then the token: a twin submit waits here until this form's first submit commits,
@@ -282,6 +286,7 @@ def appointment_book(
             raise SlotTaken() from error
         raise
     _record(appointment, "", appointment.status, by=by, at=now)
+    privacy.consent_record(appointment=appointment, notice_version=privacy_notice_version, by=by, now=now)
     notify.messages_plan_booking(appointment=appointment, now=now)
     return appointment
 

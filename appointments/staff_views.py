@@ -96,6 +96,8 @@ class StaffLoginView(LoginView):
         user = self.request.user
         if user.has_perm(VIEW_SCHEDULE):
             return reverse("staff:day")
+        if user.has_perm("privacy.handle_patient_data"):
+            return reverse("privacy:requests")
         if user.is_staff:
             return reverse("admin:index")
         return reverse("home")
@@ -302,7 +304,10 @@ class WeekView(StaffMixin, DetailView):
 
 def _appointment_or_404(user, reference: str) -> Appointment:
     return get_object_or_404(
-        visible_appointments(user).select_related("doctor__specialty", "location"), reference=reference
+        visible_appointments(user).select_related(
+            "doctor__specialty", "location", "consent__notice", "consent__taken_by", "anonymisation"
+        ),
+        reference=reference,
     )
 
 
@@ -625,7 +630,7 @@ def export_csv(request):
                         appointment.doctor.name,
                         appointment.location.name,
                         appointment.patient_name,
-                        appointment.patient_phone.as_e164,
+                        appointment.patient_phone.as_e164 if appointment.patient_phone else "",
                         appointment.get_status_display(),
                         appointment.get_source_display(),
                     )

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "appointments",
     "articles",
     "notifications",
+    "privacy",
     "django_tasks_db",
 ]
 
@@ -251,6 +252,12 @@ FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", 60))
 NOTIFY_LINK_INTERVAL = timedelta(minutes=int(os.environ.get("NOTIFY_LINK_MINUTES", 10)))
 # Recommendation figures stay hidden until a doctor has this many answers.
 RECOMMEND_MIN_ANSWERS = int(os.environ.get("RECOMMEND_MIN_ANSWERS", 10))
+
+# Patient data (SPEC 5): the retention sweep (`manage.py anonymise_old_visits`) removes the patient
+# fields of visits that ended more than this many days ago (default three years).
+PATIENT_RETENTION_DAYS = int(os.environ.get("PATIENT_RETENTION_DAYS", 3 * 365))
+if PATIENT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("PATIENT_RETENTION_DAYS must be a whole number of days, 1 or more.")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

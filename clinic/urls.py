@@ -5,11 +5,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.generic import TemplateView
 
 from articles.sitemaps import ArticleSitemap, CategorySitemap
 from clinic import views
 from doctors.sitemaps import DoctorSitemap, LocationSitemap, SpecialtySitemap
+from privacy.views import NoticeView
 
 SITEMAPS = {
     "doctors": DoctorSitemap,
@@ -22,13 +22,14 @@ SITEMAPS = {
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
+    path("privacy/", NoticeView.as_view(), name="privacy"),
     path("favicon.ico", views.favicon),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("doctors.urls")),
     path("", include("articles.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("", include("privacy.urls")),
     path("staff/", include("appointments.staff_urls")),
     path("", include("appointments.urls")),
     path("", include("notifications.urls")),

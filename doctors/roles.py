@@ -5,6 +5,7 @@ from django.contrib.auth.management import create_permissions
 FRONT_DESK = "Front desk"
 DOCTORS = "Doctors"
 CONTENT_EDITORS = "Content editors"
+PRIVACY_OFFICERS = "Privacy officers"
 
 
 def grant(apps, permissions: dict[str, list[str]]) -> None:

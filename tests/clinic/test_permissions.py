@@ -6,8 +6,9 @@ few are checked explicitly in `ADMIN_MATRIX`.
 
 Roles: anonymous (no credential of any kind: URLs that carry a token are visited with a forged one),
 a patient holding their manage link (an anonymous client with the real token), doctor A and doctor B
-(users linked to a doctor), front desk, content editor and superuser. Every URL is fetched with GET;
-POST-only URLs answer 405 to those who pass the permission check, which also shows GET changes nothing.
+(users linked to a doctor), front desk, content editor, privacy officer and superuser. Every URL is
+fetched with GET; POST-only URLs answer 405 to those who pass the permission check, which also shows
+GET changes nothing.
 """
 
 from datetime import UTC, datetime, time
@@ -22,69 +23,82 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from appointments.links import manage_token
 from appointments.models import Appointment, AppointmentStatus
 from appointments.services import calendar_feed_rotate
-from doctors.roles import CONTENT_EDITORS, DOCTORS, FRONT_DESK
+from doctors.roles import CONTENT_EDITORS, DOCTORS, FRONT_DESK, PRIVACY_OFFICERS
 from notifications.links import feedback_token
 from notifications.models import Feedback
+from privacy.models import Anonymisation, DataRequest
+from privacy.services import request_open
 from tests.factories import AppointmentFactory, ArticleFactory, DoctorFactory, UserFactory, week_hours
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)  # Monday 08:00 IST
 LOGIN = "login"  # a 302 to the staff sign-in page
-ROLES = ["anonymous", "patient", "doctor_a", "doctor_b", "front_desk", "editor", "superuser"]
+ROLES = ["anonymous", "patient", "doctor_a", "doctor_b", "front_desk", "editor", "privacy", "superuser"]
 
 # fmt: off
 # URL name (or route, for unnamed URLs) -> expected status for each role, in ROLES order.
-#                                    anon    patient doc A   doc B   desk    editor  super
+#                                    anon    patient doc A   doc B   desk    editor  privacy super
 MATRIX = {
-    "home":                          (200,   200,    200,    200,    200,    200,    200),
-    "healthz":                       (200,   200,    200,    200,    200,    200,    200),
-    "privacy":                       (200,   200,    200,    200,    200,    200,    200),
-    "favicon.ico":                   (301,   301,    301,    301,    301,    301,    301),
-    "sitemap":                       (200,   200,    200,    200,    200,    200,    200),
-    "robots":                        (200,   200,    200,    200,    200,    200,    200),
-    "doctors:list":                  (200,   200,    200,    200,    200,    200,    200),
-    "doctors:detail":                (200,   200,    200,    200,    200,    200,    200),
-    "doctors:specialty":             (200,   200,    200,    200,    200,    200,    200),
-    "doctors:location":              (200,   200,    200,    200,    200,    200,    200),
-    "doctors:locations":             (200,   200,    200,    200,    200,    200,    200),
-    "doctors:suggest":               (302,   302,    302,    302,    302,    302,    302),  # not htmx: to the list
-    "articles:list":                 (200,   200,    200,    200,    200,    200,    200),
-    "articles:feed":                 (200,   200,    200,    200,    200,    200,    200),
-    "articles:category":             (200,   200,    200,    200,    200,    200,    200),
-    "articles:detail":               (200,   200,    200,    200,    200,    200,    200),
-    "appointments:start":            (200,   200,    200,    200,    200,    200,    200),
-    "appointments:picker":           (200,   200,    200,    200,    200,    200,    200),
-    "appointments:details":          (302,   302,    302,    302,    302,    302,    302),  # no time chosen: back to the picker
-    "appointments:send-link":        (405,   405,    405,    405,    405,    405,    405),  # POST only
-    "appointments:find-booking":     (200,   200,    200,    200,    200,    200,    200),
-    "appointments:api-availability": (200,   200,    200,    200,    200,    200,    200),
+    "home":                          (200,   200,    200,    200,    200,    200,    200,    200),
+    "healthz":                       (200,   200,    200,    200,    200,    200,    200,    200),
+    "privacy":                       (200,   200,    200,    200,    200,    200,    200,    200),
+    "favicon.ico":                   (301,   301,    301,    301,    301,    301,    301,    301),
+    "sitemap":                       (200,   200,    200,    200,    200,    200,    200,    200),
+    "robots":                        (200,   200,    200,    200,    200,    200,    200,    200),
+    "doctors:list":                  (200,   200,    200,    200,    200,    200,    200,    200),
+    "doctors:detail":                (200,   200,    200,    200,    200,    200,    200,    200),
+    "doctors:specialty":             (200,   200,    200,    200,    200,    200,    200,    200),
+    "doctors:location":              (200,   200,    200,    200,    200,    200,    200,    200),
+    "doctors:locations":             (200,   200,    200,    200,    200,    200,    200,    200),
+    "doctors:suggest":               (302,   302,    302,    302,    302,    302,    302,    302),  # not htmx: to the list
+    "articles:list":                 (200,   200,    200,    200,    200,    200,    200,    200),
+    "articles:feed":                 (200,   200,    200,    200,    200,    200,    200,    200),
+    "articles:category":             (200,   200,    200,    200,    200,    200,    200,    200),
+    "articles:detail":               (200,   200,    200,    200,    200,    200,    200,    200),
+    "appointments:start":            (200,   200,    200,    200,    200,    200,    200,    200),
+    "appointments:picker":           (200,   200,    200,    200,    200,    200,    200,    200),
+    "appointments:details":          (302,   302,    302,    302,    302,    302,    302,    302),  # no time chosen: back to the picker
+    "appointments:send-link":        (405,   405,    405,    405,    405,    405,    405,    405),  # POST only
+    "appointments:find-booking":     (200,   200,    200,    200,    200,    200,    200,    200),
+    "appointments:api-availability": (200,   200,    200,    200,    200,    200,    200,    200),
     # The manage link and the feed URL are credentials: whoever holds the real one gets in.
-    "appointments:manage":           (404,   200,    200,    200,    200,    200,    200),
-    "appointments:cancel":           (404,   200,    200,    200,    200,    200,    200),
-    "appointments:reschedule":       (404,   200,    200,    200,    200,    200,    200),
-    "appointments:calendar":         (404,   200,    200,    200,    200,    200,    200),
-    "appointments:doctor-feed":      (404,   200,    200,    200,    200,    200,    200),
-    "notifications:feedback":        (404,   200,    200,    200,    200,    200,    200),  # a completed visit's link
-    "staff:login":                   (200,   200,    200,    200,    200,    200,    200),
-    "staff:logout":                  (405,   405,    405,    405,    405,    405,    405),
-    "staff:day":                     (LOGIN, LOGIN,  200,    200,    200,    403,    200),
-    "staff:print":                   (LOGIN, LOGIN,  200,    200,    200,    403,    200),
-    "staff:export":                  (LOGIN, LOGIN,  200,    200,    200,    403,    200),
-    "staff:find":                    (LOGIN, LOGIN,  200,    200,    200,    403,    200),
-    "staff:week":                    (LOGIN, LOGIN,  200,    404,    200,    403,    200),  # doctor A's week
-    "staff:feed-rotate":             (LOGIN, LOGIN,  405,    404,    405,    403,    405),
-    "staff:appointment":             (LOGIN, LOGIN,  200,    404,    200,    403,    200),  # doctor A's patient
-    "staff:status":                  (LOGIN, LOGIN,  403,    403,    405,    403,    405),
-    "staff:reschedule":              (LOGIN, LOGIN,  403,    403,    200,    403,    200),
-    "staff:book":                    (LOGIN, LOGIN,  403,    403,    200,    403,    200),
-    "staff:book-doctor":             (LOGIN, LOGIN,  403,    403,    200,    403,    200),
+    "appointments:manage":           (404,   200,    200,    200,    200,    200,    200,    200),
+    "appointments:cancel":           (404,   200,    200,    200,    200,    200,    200,    200),
+    "appointments:reschedule":       (404,   200,    200,    200,    200,    200,    200,    200),
+    "appointments:calendar":         (404,   200,    200,    200,    200,    200,    200,    200),
+    "appointments:doctor-feed":      (404,   200,    200,    200,    200,    200,    200,    200),
+    "notifications:feedback":        (404,   200,    200,    200,    200,    200,    200,    200),  # a completed visit's link
+    "staff:login":                   (200,   200,    200,    200,    200,    200,    200,    200),
+    "staff:logout":                  (405,   405,    405,    405,    405,    405,    405,    405),
+    "staff:day":                     (LOGIN, LOGIN,  200,    200,    200,    403,    403,    200),
+    "staff:print":                   (LOGIN, LOGIN,  200,    200,    200,    403,    403,    200),
+    "staff:export":                  (LOGIN, LOGIN,  200,    200,    200,    403,    403,    200),
+    "staff:find":                    (LOGIN, LOGIN,  200,    200,    200,    403,    403,    200),
+    "staff:week":                    (LOGIN, LOGIN,  200,    404,    200,    403,    403,    200),  # doctor A's week
+    "staff:feed-rotate":             (LOGIN, LOGIN,  405,    404,    405,    403,    403,    405),
+    "staff:appointment":             (LOGIN, LOGIN,  200,    404,    200,    403,    403,    200),  # doctor A's patient
+    "staff:status":                  (LOGIN, LOGIN,  403,    403,    405,    403,    403,    405),
+    "staff:reschedule":              (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
+    "staff:book":                    (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
+    "staff:book-doctor":             (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
+    # Privacy: every version of the notice is public; one patient's data needs privacy.handle_patient_data.
+    "privacy:notice-version":        (200,   200,    200,    200,    200,    200,    200,    200),
+    "privacy:requests":              (LOGIN, LOGIN,  403,    403,    403,    403,    200,    200),
+    "privacy:request":               (LOGIN, LOGIN,  403,    403,    403,    403,    200,    200),  # about patient A
+    "privacy:export-json":           (LOGIN, LOGIN,  403,    403,    403,    403,    200,    200),
+    "privacy:export-html":           (LOGIN, LOGIN,  403,    403,    403,    403,    200,    200),
+    "privacy:erase":                 (LOGIN, LOGIN,  403,    403,    403,    403,    200,    200),  # GET: the confirmation
+    "privacy:close":                 (LOGIN, LOGIN,  403,    403,    403,    403,    405,    405),
 }
 ADMIN_LOGIN = "admin login"  # a 302 to the admin's sign-in page
 ADMIN_MATRIX = {
-    "admin:index":                          (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200),
-    "admin:appointments_appointment_changelist": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 200),
-    "admin:articles_article_changelist":    (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 200, 200),
+    "admin:index":                          (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 200, 200, 200),
+    "admin:appointments_appointment_changelist": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200, 403, 403, 200),
+    "admin:articles_article_changelist":    (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 200, 403, 200),
+    "admin:privacy_privacynotice_add":      (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 403, 200, 200),
+    "admin:privacy_datarequest_changelist": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 403, 200, 200),
+    "admin:privacy_privacyevent_changelist": (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 403, 403, 200, 200),
 }
 # fmt: on
 
@@ -129,8 +143,16 @@ def world():
             "doctor_b": user(DOCTORS),
             "front_desk": user(FRONT_DESK, is_staff=True),
             "editor": user(CONTENT_EDITORS, is_staff=True),
+            "privacy": user(PRIVACY_OFFICERS, is_staff=True),
             "superuser": user(is_staff=True, is_superuser=True),
         }
+        data_request = request_open(
+            requester="patient",
+            channel="phone",
+            identity_check="Reference matched",
+            phone=patient_a.patient_phone,
+            by=users["privacy"],
+        )
         doctor_a.user, doctor_b.user = users["doctor_a"], users["doctor_b"]
         doctor_a.save()
         doctor_b.save()
@@ -150,6 +172,8 @@ def world():
         },
         "token": {"appointments:doctor-feed": feed.token, "notifications:feedback": feedback_token(visited)},
         "reference": patient_a.reference,
+        "pk": data_request.pk,
+        "version": 1,
         "default_slug": doctor_a.slug,
         "default_token": token,
     }
@@ -166,8 +190,8 @@ def url_for(key, pattern, kwargs, role):
         elif argument == "token":
             real = kwargs["token"].get(key, kwargs["default_token"])
             values["token"] = "forged-" + real[::-1] if role == "anonymous" else real
-        elif argument == "reference":
-            values["reference"] = kwargs["reference"]
+        elif argument in ("reference", "pk", "version"):
+            values[argument] = kwargs[argument]
         else:  # pragma: no cover - a new kind of argument needs a sample value here
             raise AssertionError(f"No sample value for URL argument {argument!r} of {key}")
     return reverse(key, kwargs=values)
@@ -214,6 +238,8 @@ def test_every_url_answers_every_role_as_the_matrix_says(world):
     # Nothing above changed any state: every visit was a GET.
     assert sorted(Appointment.objects.values_list("status", flat=True)) == ["booked", "booked", "completed"]
     assert not Feedback.objects.exists()
+    assert not Anonymisation.objects.exists()
+    assert DataRequest.objects.get().is_open
 
 
 def test_the_front_desk_sees_both_doctors_patients_on_the_day(world):

@@ -13,8 +13,9 @@ from appointments.models import StaffProfile
 from articles import demo as articles_demo
 from doctors import demo as doctors_demo
 from doctors.models import Doctor
-from doctors.roles import DOCTORS, FRONT_DESK
+from doctors.roles import DOCTORS, FRONT_DESK, PRIVACY_OFFICERS
 from notifications import demo as notifications_demo
+from privacy import demo as privacy_demo
 
 
 class Command(BaseCommand):
@@ -43,19 +44,30 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Verified answers: {feedback['answers']}, doctors showing figures: {feedback['with_figures']}"
         )
+        privacy = privacy_demo.seed()
+        self.stdout.write(
+            f"Consent records added: {privacy['consents_added']}; demo patient for data requests: "
+            f"{privacy_demo.DEMO_PHONE} / {privacy_demo.DEMO_EMAIL}"
+        )
         if settings.DEBUG:
             self._create_demo_users()
 
     @transaction.atomic
     def _create_demo_users(self):
-        """Development only: a superuser, a front-desk user and a doctor, with fresh passwords printed each run.
+        """Development only: a superuser, a front-desk user, a doctor and a privacy officer, with fresh
+        passwords printed each run.
 
         The front desk opens the day schedule at the first demo doctor's location; the doctor login
         is that doctor.
         """
         User = get_user_model()
         first_doctor = Doctor.objects.select_related("location").order_by("pk").first()
-        for username, role in [("admin", "superuser"), ("frontdesk", FRONT_DESK), ("doctor", DOCTORS)]:
+        for username, role in [
+            ("admin", "superuser"),
+            ("frontdesk", FRONT_DESK),
+            ("doctor", DOCTORS),
+            ("privacy", PRIVACY_OFFICERS),
+        ]:
             password = secrets.token_urlsafe(12)
             user, _ = User.objects.get_or_create(
                 username=username, defaults={"email": f"{username}@example.com"}
