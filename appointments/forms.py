@@ -104,7 +104,7 @@ class BookingForm(forms.Form):
         error_messages={"required": _("Please agree to the privacy notice so we can hold your details.")},
     )
     # The notice version shown beside the box when the form was opened: the one the patient agrees to.
-    privacy_notice = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    privacy_notice = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,7 +124,7 @@ class BookingForm(forms.Form):
         """
         data = super().clean()
         shown = data.get("privacy_notice")
-        if shown is not None and shown != self.notice.version:
+        if shown and shown != str(self.notice.version):
             self.data = self.data.copy()
             self.data["privacy_notice"] = str(self.notice.version)
             self.data.pop("consent", None)

@@ -130,9 +130,11 @@ def test_a_notice_changed_while_the_form_was_open_must_be_agreed_again(client, d
     assert Appointment.objects.get().consent.notice.version == 2
 
 
-def test_a_forged_version_number_is_refused_like_a_changed_one(client, doctor, first):
-    response = book_online(client, doctor, privacy_notice="999")
+@pytest.mark.parametrize("forged", ["999", "0", "abc", "1" * 300])
+def test_a_forged_version_number_is_refused_like_a_changed_one(client, doctor, first, forged):
+    response = book_online(client, doctor, privacy_notice=forged)
     assert response.status_code == 400
+    assert "it is now version 1" in response.context["form"].errors["consent"][0]
     assert not Appointment.objects.exists()
     assert not Consent.objects.exists()
 

@@ -7,6 +7,7 @@ latter). `--dry-run` lists what would go, by reference only: the output may land
 import time
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from privacy.services import retention_preview, retention_sweep
 
@@ -44,9 +45,8 @@ class Command(BaseCommand):
 
     def _preview(self):
         preview = retention_preview()
-        self.stdout.write(
-            f"Dry run: visits that ended before {preview.cutoff.isoformat(timespec='minutes')}."
-        )
+        cutoff = timezone.localtime(preview.cutoff)
+        self.stdout.write(f"Dry run: visits that ended before {cutoff:%Y-%m-%d %H:%M} {cutoff.tzname()}.")
         for visit in preview.visits:
             ended = visit["ended"]
             self.stdout.write(
