@@ -178,3 +178,31 @@ def test_the_admin_shows_an_appointments_consent(admin_client, doctor, first):
     page = admin_client.get(reverse("admin:appointments_appointment_change", args=[appointment.pk]))
     assertContains(page, "Privacy notice version 1")
     assertContains(page, "2026-11-20 10:30 IST")
+
+
+def test_the_migration_dates_version_1_by_the_oldest_booking_and_backfills_every_booking(
+    front_desk_user, doctor, clock
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("privacy.migrations.0002_first_notice")
+    Consent.objects.all().delete()
+    PrivacyNotice.objects.all().delete()
+    clock.move_to(NOW - timedelta(days=40))  # 14 October 2026, 08:00 IST
+    oldest = AppointmentFactory(doctor=doctor, source=AppointmentSource.PHONE)
+    StatusChange.objects.create(
+        appointment=oldest, from_status="", to_status="booked", by=front_desk_user, at=NOW
+    )
+    clock.move_to(NOW)
+    newer = AppointmentFactory(doctor=doctor, starts_at=NOW + timedelta(days=2))
+
+    migration.create_first_version(apps, None)
+    notice = PrivacyNotice.objects.get()
+    assert (notice.version, notice.effective_on) == (1, date(2026, 10, 14))
+    assert {c.appointment_id: (c.notice_id, c.backfilled) for c in Consent.objects.all()} == {
+        oldest.pk: (notice.pk, True),
+        newer.pk: (notice.pk, True),
+    }
+    assert Consent.objects.get(appointment=oldest).taken_by == front_desk_user

@@ -432,3 +432,13 @@ def test_the_privacy_pages_cost_the_same_queries_for_one_visit_or_eight(officer_
             requester="patient", channel="email", identity_check="ok", email="x@example.com", by=UserFactory()
         )
     assert costs("+919833333333") == few
+
+
+def test_an_erased_visit_is_read_only_in_the_admin(admin_client, officer_client, data_request, asha):
+    erase(officer_client, data_request)
+    url = reverse("admin:appointments_appointment_change", args=[asha["seen"].pk])
+    page = admin_client.get(url)
+    assertContains(page, ANONYMISED_NAME)
+    assertContains(page, "(erasure request)")
+    form = page.context["adminform"].form
+    assert not {"patient_name", "patient_phone", "patient_email", "reason"} & set(form.fields)
