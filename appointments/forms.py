@@ -11,7 +11,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from appointments.models import REFERENCE_ALPHABET, REFERENCE_LENGTH, VisitType
 from doctors.models import Location, Specialty
-from privacy.services import notice_current
+from privacy.notices import notice_current
 
 
 def parse_start(value: str) -> datetime | None:

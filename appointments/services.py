@@ -28,7 +28,7 @@ from appointments.models import (
 )
 from appointments.policy import cutoff_refusal, is_changeable
 from notifications import services as notify
-from privacy import services as privacy
+from privacy.notices import consent_record
 
 S = AppointmentStatus
 # The front desk's workflow: booked -> confirmed -> checked in -> completed, or cancelled / no-show.
@@ -286,7 +286,7 @@ def appointment_book(
             raise SlotTaken() from error
         raise
     _record(appointment, "", appointment.status, by=by, at=now)
-    privacy.consent_record(appointment=appointment, notice_version=privacy_notice_version, by=by, now=now)
+    consent_record(appointment=appointment, notice_version=privacy_notice_version, by=by, now=now)
     notify.messages_plan_booking(appointment=appointment, now=now)
     return appointment
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
 from privacy.models import Anonymisation, Consent, DataRequest, PrivacyEvent, PrivacyNotice
-from privacy.services import notice_date_problem, notice_is_frozen, notice_publish, notice_update
+from privacy.notices import notice_date_problem, notice_is_frozen, notice_publish, notice_update
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -14,12 +14,17 @@ def backfill_consents(*, Appointment, Consent, StatusChange, notice_id: int) -> 
     the record says the notice was agreed when the booking was created, by the source's method,
     taken by whoever created it (the first row of its status history), marked `backfilled`.
     """
-    added = 0
-    missing = Appointment.objects.filter(consent__isnull=True).order_by("pk")
+    added, after = 0, 0
     while True:
-        rows = list(missing.values_list("pk", "created_at", "source")[:BATCH])
+        # A cursor on the primary key: each batch reads only its own rows, whatever the table's size.
+        rows = list(
+            Appointment.objects.filter(pk__gt=after, consent__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "created_at", "source")[:BATCH]
+        )
         if not rows:
             return added
+        after = rows[-1][0]
         creators = dict(
             StatusChange.objects.filter(appointment_id__in=[pk for pk, _, _ in rows], from_status="")
             .order_by("appointment_id", "at", "pk")

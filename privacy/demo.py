@@ -16,7 +16,7 @@ from appointments import availability
 from appointments.models import Appointment, AppointmentSource, AppointmentStatus, StatusChange
 from doctors.models import Doctor
 from notifications.models import Feedback, Message, MessageKind, MessageState
-from privacy.services import consents_backfill
+from privacy.notices import consents_backfill
 
 DEMO_PHONE = "+919800012345"
 DEMO_EMAIL = "meena.joshi@example.com"

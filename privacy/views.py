@@ -22,10 +22,10 @@ from privacy.access import privacy_required
 from privacy.export import patient_data
 from privacy.forms import DataRequestForm, EraseForm
 from privacy.models import DataRequest, EventAction, PrivacyNotice
+from privacy.notices import notice_timeline
 from privacy.services import (
     RequestClosed,
     is_upcoming,
-    notice_timeline,
     request_close,
     request_erase,
     request_findings,

@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains
 
 from appointments.models import Appointment, AppointmentSource, StatusChange
 from privacy.models import Consent, ConsentMethod, PrivacyNotice
-from privacy.services import consents_backfill, notice_publish
+from privacy.notices import consents_backfill, notice_publish
 from tests.factories import AppointmentFactory
 from tests.privacy.conftest import NOW
 

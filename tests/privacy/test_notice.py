@@ -11,7 +11,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from privacy.models import PrivacyNotice
-from privacy.services import notice_current, notice_publish, notice_timeline
+from privacy.notices import notice_current, notice_publish, notice_timeline
 from tests.privacy.conftest import NOW
 
 pytestmark = pytest.mark.django_db
