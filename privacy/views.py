@@ -196,11 +196,12 @@ def erase(request, pk):
             except RequestClosed:
                 return _closed(request, data_request)
             count = len(result.removed.references)
-            messages.success(
-                request,
-                _("Erased the patient details of %(count)s visit(s), with %(messages)s message(s).")
-                % {"count": count, "messages": result.removed.messages},
-            )
+            if count or not result.kept_upcoming:
+                messages.success(
+                    request,
+                    _("Erased the patient details of %(count)s visit(s), with %(messages)s message(s).")
+                    % {"count": count, "messages": result.removed.messages},
+                )
             if result.kept_upcoming:
                 messages.warning(
                     request,
