@@ -98,6 +98,13 @@ PATIENT_DATA_URLS = [
     "appointments:calendar",  # the visit's .ics
     "appointments:doctor-feed",  # patient initials and references
     "notifications:feedback",
+    # One patient's data (/staff/privacy/): every officer page but the public notice's versions.
+    "privacy:requests",
+    "privacy:request",
+    "privacy:export-json",
+    "privacy:export-html",
+    "privacy:erase",
+    "privacy:close",
 ]
 
 TEMPLATES = [

@@ -41,6 +41,7 @@ PUBLIC = {
     "appointments:start",
     "appointments:picker",
     "appointments:api-availability",
+    "privacy:notice-version",
 }
 # Pages that show or take patient data, outside the staff namespace (which is private as a whole).
 PATIENT_DATA = {
@@ -53,6 +54,12 @@ PATIENT_DATA = {
     "appointments:calendar",
     "appointments:doctor-feed",
     "notifications:feedback",
+    "privacy:requests",
+    "privacy:request",
+    "privacy:export-json",
+    "privacy:export-html",
+    "privacy:erase",
+    "privacy:close",
 }
 
 
