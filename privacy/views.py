@@ -1,9 +1,10 @@
 """The public privacy notice (current version, history, each version's text) and the privacy officers'
 pages under /staff/privacy/: open a request, see what is held, export it, erase it, close it.
 
-Staff pages check `privacy.handle_patient_data` on every request, send `Cache-Control: no-store`
-(they show patient data), and keep identifiers out of URLs: a search is a POST that opens a request,
-and the request's number is all the address carries. Every look, export and erasure is audited.
+Staff pages check `privacy.handle_patient_data` on every request, are listed in
+`settings.PATIENT_DATA_URLS` (so they send `Cache-Control: no-store`), and keep identifiers out of
+URLs: a search is a POST that opens a request, and the request's number is all the address carries.
+Every look, export and erasure is audited.
 """
 
 import json
@@ -14,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 
@@ -73,12 +73,6 @@ class NoticeVersionView(DetailView):
 # Staff: one patient's data ----------------------------------------------------------------------
 
 
-def _no_store(response):
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@never_cache
 @privacy_required
 def request_list(request):
     """GET: the form to open a request and the latest requests. POST: open one and go to it."""
@@ -111,7 +105,6 @@ def _decorated(findings, now):
     return findings
 
 
-@never_cache
 @require_GET
 @privacy_required
 def request_detail(request, pk):
@@ -139,7 +132,6 @@ def _closed(request, data_request):
     return redirect(data_request)
 
 
-@never_cache
 @require_GET
 @privacy_required
 def export_json(request, pk):
@@ -155,10 +147,9 @@ def export_json(request, pk):
     body = json.dumps(patient_data(data_request, findings, now), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="patient-data-{data_request.pk}.json"'
-    return _no_store(response)
+    return response
 
 
-@never_cache
 @require_GET
 @privacy_required
 def export_html(request, pk):
@@ -174,10 +165,9 @@ def export_html(request, pk):
     body = render_to_string("privacy/export.html", {"data": patient_data(data_request, findings, now)})
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="patient-data-{data_request.pk}.html"'
-    return _no_store(response)
+    return response
 
 
-@never_cache
 @privacy_required
 def erase(request, pk):
     """GET: what an erasure would remove and keep. POST (confirmed): erase now, then back to the request."""
