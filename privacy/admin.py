@@ -2,12 +2,14 @@
 request and audit records; each appointment's consent and anonymisation on its change page."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
+from clinic.wallclock import wall_clock
 from privacy.models import Anonymisation, Consent, DataRequest, PrivacyEvent, PrivacyNotice
 from privacy.notices import notice_date_problem, notice_is_frozen, notice_publish, notice_update
 
@@ -76,29 +78,42 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
             notice_publish(notice=obj, by=request.user)
 
 
+def clinic_time(value) -> str:
+    """An instant not tied to one location (requests, the audit log), in the clinic's home zone."""
+    return wall_clock(value, settings.TIME_ZONE).format("numeric") if value else "–"
+
+
 @admin.register(Consent)
 class ConsentAdmin(ReadOnlyAdmin):
-    list_display = ["appointment", "notice", "method", "given_at", "taken_by", "backfilled"]
+    list_display = ["appointment", "notice", "method", "given", "taken_by", "backfilled"]
     list_filter = ["notice", "method", "backfilled"]
-    list_select_related = ["appointment", "notice", "taken_by"]
+    list_select_related = ["appointment__location", "notice", "taken_by"]
     search_fields = ["appointment__reference"]
     date_hierarchy = "given_at"
+
+    @admin.display(description=_("given at"), ordering="given_at")
+    def given(self, obj):
+        return wall_clock(obj.given_at, obj.appointment).format("medium")
 
 
 @admin.register(Anonymisation)
 class AnonymisationAdmin(ReadOnlyAdmin):
-    list_display = ["appointment", "at", "reason", "request"]
+    list_display = ["appointment", "when", "reason", "request"]
     list_filter = ["reason"]
-    list_select_related = ["appointment"]
+    list_select_related = ["appointment__location"]
     search_fields = ["appointment__reference"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("at"), ordering="at")
+    def when(self, obj):
+        return wall_clock(obj.at, obj.appointment).format("medium")
 
 
 @admin.register(DataRequest)
 class DataRequestAdmin(ReadOnlyAdmin):
     """Read here, worked on at /staff/privacy/ (View on site)."""
 
-    list_display = ["__str__", "opened_at", "requester", "channel", "masked", "state", "opened_by"]
+    list_display = ["__str__", "opened", "requester", "channel", "masked", "state", "opened_by"]
     list_filter = ["state", "channel", "requester"]
     list_select_related = ["opened_by"]
     fields = [
@@ -116,13 +131,21 @@ class DataRequestAdmin(ReadOnlyAdmin):
     def view_on_site(self, obj):
         return obj.get_absolute_url()
 
+    @admin.display(description=_("opened at"), ordering="opened_at")
+    def opened(self, obj):
+        return clinic_time(obj.opened_at)
+
 
 @admin.register(PrivacyEvent)
 class PrivacyEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "action", "request", "by"]
+    list_display = ["when", "action", "request", "by"]
     list_filter = ["action"]
     list_select_related = ["request", "by"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("at"), ordering="at")
+    def when(self, obj):
+        return clinic_time(obj.at)
 
 
 # Each appointment's consent and anonymisation join its admin page from here, on top of whatever

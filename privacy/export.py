@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from clinic.wallclock import wall_clock
 from privacy.models import DataRequest
 from privacy.services import Findings
 
@@ -18,13 +19,14 @@ FORMAT_VERSION = 1
 
 
 def _when(value: datetime | None, zone) -> dict | None:
+    """An instant as the place reads it: ISO 8601 with the offset, words with the abbreviation, the zone."""
     if value is None:
         return None
-    local = value.astimezone(zone)
+    clock = wall_clock(value, zone)
     return {
-        "iso": local.isoformat(timespec="minutes"),
-        "text": f"{local:%a %d %b %Y, %H:%M} {local.tzname()}",
-        "time_zone": zone.key,
+        "iso": clock.local_start.isoformat(timespec="minutes"),
+        "text": clock.format("medium"),
+        "time_zone": clock.zone.key,
     }
 
 

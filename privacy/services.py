@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from appointments.models import ACTIVE_STATUSES, Appointment, StatusChange
+from clinic.wallclock import wall_clock
 from notifications.models import Feedback, Message
 from privacy.models import (
     ANONYMISED_NAME,
@@ -166,7 +167,7 @@ def retention_preview(*, now: datetime | None = None) -> RetentionPreview:
         {
             "pk": visit.pk,
             "reference": visit.reference,
-            "ended": visit.ends_at.astimezone(visit.location.zone),
+            "ended": wall_clock(visit.ends_at, visit).format("numeric"),
             "status": visit.get_status_display(),
         }
         for visit in due

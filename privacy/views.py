@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 
+from clinic.wallclock import wall_clock
 from privacy.access import privacy_required
 from privacy.export import patient_data
 from privacy.forms import DataRequestForm, EraseForm
@@ -94,14 +95,14 @@ def _request_or_404(pk) -> DataRequest:
 
 
 def _decorated(findings, now):
+    """Times as the visit's location reads them (`clinic.wallclock`), and whether each visit is to come."""
     for visit in findings.visits:
-        zone = visit.location.zone
-        visit.local_when = f"{visit.starts_at.astimezone(zone):%a %d %b %Y, %H:%M %Z}"
+        visit.local_when = wall_clock(visit).format("medium")
         visit.upcoming = is_upcoming(visit, now)
         for change in visit.history:
-            change.local_at = f"{change.at.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+            change.local_at = wall_clock(change.at, visit).format("numeric")
         for message in visit.message_list:
-            message.local_due = f"{message.due_at.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+            message.local_due = wall_clock(message.due_at, visit).format("numeric")
     return findings
 
 

@@ -206,3 +206,15 @@ def test_the_migration_dates_version_1_by_the_oldest_booking_and_backfills_every
         newer.pk: (notice.pk, True),
     }
     assert Consent.objects.get(appointment=oldest).taken_by == front_desk_user
+
+
+def test_the_privacy_admin_lists_show_times_as_the_place_reads_them(admin_client, officer, doctor, first):
+    from privacy.notices import consent_record
+    from privacy.services import request_open
+
+    appointment = AppointmentFactory(doctor=doctor)
+    consent_record(appointment=appointment, notice_version=1, now=NOW)
+    request_open(requester="patient", channel="phone", identity_check="ok", phone="+919812345678", by=officer)
+    for name in ("consent", "datarequest", "privacyevent"):
+        page = admin_client.get(reverse(f"admin:privacy_{name}_changelist"))
+        assertContains(page, "IST")

@@ -6,9 +6,10 @@ latter). `--dry-run` lists what would go, by reference only: the output may land
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
+from clinic.wallclock import wall_clock
 from privacy.services import retention_preview, retention_sweep
 
 
@@ -45,13 +46,11 @@ class Command(BaseCommand):
 
     def _preview(self):
         preview = retention_preview()
-        cutoff = timezone.localtime(preview.cutoff)
-        self.stdout.write(f"Dry run: visits that ended before {cutoff:%Y-%m-%d %H:%M} {cutoff.tzname()}.")
+        # The cutoff is one instant for every location: shown in the clinic's home zone.
+        cutoff = wall_clock(preview.cutoff, settings.TIME_ZONE).format("numeric")
+        self.stdout.write(f"Dry run: visits that ended before {cutoff}.")
         for visit in preview.visits:
-            ended = visit["ended"]
-            self.stdout.write(
-                f"  {visit['reference']}  ended {ended:%Y-%m-%d %H:%M} {ended.tzname()}  {visit['status']}"
-            )
+            self.stdout.write(f"  {visit['reference']}  ended {visit['ended']}  {visit['status']}")
         self.stdout.write(
             f"Would anonymise {len(preview.visits)} visit(s) and remove {preview.messages} message(s), "
             f"{preview.task_results} task result(s) and {preview.feedback_comments} feedback comment(s); "
