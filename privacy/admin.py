@@ -158,12 +158,8 @@ PATIENT_FIELDS = ["patient_name", "patient_phone", "patient_email", "reason", "c
 
 @admin.register(Appointment)
 class AppointmentWithPrivacyAdmin(_appointment_admin):
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("consent__notice", "consent__taken_by", "anonymisation")
-        )
+    """The change page gains a "Privacy" section. The list is left alone: a `select_related` in
+    `get_queryset` would switch off the changelist's own `list_select_related`."""
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
