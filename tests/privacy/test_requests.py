@@ -4,7 +4,6 @@ as a printable HTML file, and erases it (visits still to come are kept until can
 is in the request's log."""
 
 import json
-from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -12,102 +11,23 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from appointments.models import AppointmentStatus, StatusChange
+from appointments.models import StatusChange
 from appointments.services import appointment_cancel
 from doctors.models import Doctor
-from notifications.models import Feedback, Message, MessageKind, MessageState
+from notifications.models import Feedback, Message
 from notifications.services import doctor_figures_refresh
 from privacy.models import (
     ANONYMISED_NAME,
     Anonymisation,
-    Consent,
     DataRequest,
     EventAction,
     PrivacyEvent,
-    PrivacyNotice,
 )
 from privacy.services import request_open
-from tests.factories import AppointmentFactory, UserFactory
-from tests.privacy.conftest import NOW
+from tests.factories import UserFactory
+from tests.privacy.conftest import ASHA_EMAIL, ASHA_PHONE, NOW, past_visit
 
 pytestmark = pytest.mark.django_db
-
-ASHA_PHONE = "+919812345678"
-ASHA_EMAIL = "asha.rao@example.com"
-
-
-def past_visit(doctor, days_ago, reference, *, phone=ASHA_PHONE, email=ASHA_EMAIL, name="Asha Rao", **fields):
-    start = NOW - timedelta(days=days_ago)
-    appointment = AppointmentFactory(
-        doctor=doctor,
-        starts_at=start,
-        ends_at=start + timedelta(minutes=20),
-        reference=reference,
-        patient_name=name,
-        patient_phone=phone,
-        patient_email=email,
-        reason="Low back pain",
-        status=fields.pop("status", AppointmentStatus.COMPLETED),
-        **fields,
-    )
-    StatusChange.objects.create(
-        appointment=appointment, from_status="", to_status="booked", at=start - timedelta(days=3)
-    )
-    Consent.objects.create(
-        appointment=appointment,
-        notice=PrivacyNotice.objects.get(version=1),
-        given_at=start - timedelta(days=3),
-        method="online",
-    )
-    if email:
-        Message.objects.create(
-            appointment=appointment,
-            kind=MessageKind.CONFIRMATION,
-            due_at=start - timedelta(days=3),
-            planned_for=start,
-            state=MessageState.SENT,
-            recipient=email,
-            sent_at=start - timedelta(days=3),
-        )
-    return appointment
-
-
-@pytest.fixture
-def asha(doctor):
-    """Asha's visits: completed with feedback, cancelled, one booked under a family member's number with
-    her email, and one still to come."""
-    seen = past_visit(doctor, 10, "ASHASEEN")
-    Feedback.objects.create(appointment=seen, would_recommend=True, comment="Asha felt listened to")
-    StatusChange.objects.create(
-        appointment=seen,
-        from_status="booked",
-        to_status="completed",
-        at=seen.ends_at,
-        note="Asha paid in cash",
-    )
-    cancelled = past_visit(
-        doctor, 5, "ASHACANC", email="", status=AppointmentStatus.CANCELLED, cancel_reason="Asha was unwell"
-    )
-    family = past_visit(doctor, 20, "ASHAFAMI", phone="+919800000111", name="Asha R.")
-    upcoming = AppointmentFactory(
-        doctor=doctor,
-        starts_at=NOW + timedelta(days=2),
-        reference="ASHANEXT",
-        patient_name="Asha Rao",
-        patient_phone=ASHA_PHONE,
-        patient_email=ASHA_EMAIL,
-    )
-    return {"seen": seen, "cancelled": cancelled, "family": family, "upcoming": upcoming}
-
-
-@pytest.fixture
-def bina(doctor):
-    """Another patient, who must never show up in Asha's data."""
-    visit = past_visit(
-        doctor, 8, "BINAVIST", phone="+919811111111", email="bina@example.com", name="Bina Shah"
-    )
-    Feedback.objects.create(appointment=visit, would_recommend=False, comment="Bina waited long")
-    return visit
 
 
 @pytest.fixture
