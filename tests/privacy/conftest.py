@@ -1,6 +1,6 @@
 """Shared set-up for the privacy tests: a frozen Monday morning, a doctor, a privacy officer."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -14,6 +14,7 @@ from tests.factories import AppointmentFactory, DoctorFactory, UserFactory, week
 
 # Monday 23 November 2026, 08:00 in Bengaluru (IST, UTC+5:30).
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)
+V1_FROM = date(2026, 11, 1)
 
 
 @pytest.fixture
@@ -27,6 +28,16 @@ def doctor(db, clock):
     doctor = DoctorFactory(name="Dr. Asha Menon")
     week_hours(doctor, intervals=[(time(9, 0), time(13, 0)), (time(14, 0), time(17, 0))])
     return doctor
+
+
+@pytest.fixture
+def first(db, clock):
+    """Version 1 as the migration made it, dated 1 November 2026 so the test days fall after it (the
+    migration dates it by the real clock, which may be ahead: CI runs the suite 400 days on)."""
+    notice = PrivacyNotice.objects.get(version=1)
+    notice.effective_on = V1_FROM
+    notice.save(update_fields=["effective_on"])
+    return notice
 
 
 @pytest.fixture

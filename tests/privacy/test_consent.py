@@ -21,14 +21,6 @@ TODAY_1140 = "2026-11-23T06:10:00Z"  # 11:40 IST, inside the online minimum noti
 
 
 @pytest.fixture
-def first(clock):
-    notice = PrivacyNotice.objects.get(version=1)
-    notice.effective_on = date(2026, 11, 1)
-    notice.save(update_fields=["effective_on"])
-    return notice
-
-
-@pytest.fixture
 def desk(client, front_desk_user, clock):
     client.force_login(front_desk_user)
     return client

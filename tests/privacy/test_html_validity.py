@@ -16,7 +16,7 @@ from tests.privacy.conftest import NOW
 pytestmark = pytest.mark.django_db
 
 
-def test_the_privacy_pages_and_the_export_are_valid_html(tmp_path, officer, doctor, asha, bina):
+def test_the_privacy_pages_and_the_export_are_valid_html(tmp_path, first, officer, doctor, asha, bina):
     notice_publish(
         notice=PrivacyNotice(
             effective_on=date(2026, 12, 1), summary="Retention", body="## Keeping\n\nThree years."

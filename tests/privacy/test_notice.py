@@ -16,17 +16,6 @@ from tests.privacy.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
-V1_FROM = date(2026, 11, 1)
-
-
-@pytest.fixture
-def first(clock):
-    """Version 1 as the migration made it, dated the 1st of November so the test days fall after it."""
-    notice = PrivacyNotice.objects.get(version=1)
-    notice.effective_on = V1_FROM
-    notice.save(update_fields=["effective_on"])
-    return notice
-
 
 def publish(effective_on, body="## New section\n\nWe now keep visits for three years.", summary="Retention"):
     return notice_publish(
