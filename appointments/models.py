@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from appointments.slots import END_OF_DAY
+from clinic.textfold import fold_name
 from clinic.wallclock import WallClock, wall_clock
 from doctors.models import Price
 
@@ -163,8 +164,36 @@ class TimeOff(models.Model):
 
 
 class AppointmentQuerySet(models.QuerySet):
+    """Appointments; every bulk write keeps `patient_name_folded` in step with `patient_name`.
+
+    `update`, `bulk_create` and `bulk_update` fold the name themselves, so no code path (the demo's
+    bulk inserts, the privacy sweep's update) can leave the staff Find reading a stale name.
+    """
+
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
+
+    def update(self, **kwargs):
+        if "patient_name" in kwargs:
+            name = kwargs["patient_name"]
+            if not isinstance(name, str):  # an expression: the fold cannot be computed in SQL
+                raise TypeError("Appointment.patient_name can only be updated with a plain string.")
+            kwargs["patient_name_folded"] = fold_name(name)
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for appointment in objs:
+            appointment.patient_name_folded = fold_name(appointment.patient_name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if "patient_name" in fields:
+            for appointment in objs:
+                appointment.patient_name_folded = fold_name(appointment.patient_name)
+            fields.append("patient_name_folded")
+        return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 def new_reference() -> str:
@@ -181,6 +210,9 @@ class Appointment(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     patient_name = models.CharField(_("full name"), max_length=120)
+    # clinic.textfold.fold_name(patient_name), what the staff Find searches (kept in sync by save()
+    # and AppointmentQuerySet; docs/decisions.md "Find that forgives").
+    patient_name_folded = models.CharField(max_length=240, blank=True, editable=False)
     patient_phone = PhoneNumberField(_("mobile number"))
     patient_email = models.EmailField(_("email"), blank=True)
     reason = models.CharField(_("reason for visit"), max_length=200, blank=True)
@@ -274,6 +306,14 @@ class Appointment(models.Model):
             return f"{self.reference} · {self.starts_at:%Y-%m-%d %H:%M} UTC"
         return f"{self.reference} · {self.doctor} · {self.wall_clock.format('numeric')}"
 
+    def save(self, *args, **kwargs):
+        """Save, refreshing the folded name the staff Find reads (also when only the name is saved)."""
+        self.patient_name_folded = fold_name(self.patient_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "patient_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "patient_name_folded"}
+        super().save(*args, **kwargs)
+
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
@@ -313,7 +353,8 @@ class StatusChange(models.Model):
     """One line of an appointment's audit trail: who moved it from which status to which, and when.
 
     Creation is recorded as "" -> booked; a reschedule as a row whose statuses are equal, with the
-    move in the note. `override` marks a staff change made past the patients' cut-off.
+    move in the note. `override` marks a staff change made past the patients' cut-off; `undo` a
+    same-day correction back to the previous status (appointments.workflow.appointment_status_undo).
     """
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="status_changes")
@@ -332,6 +373,11 @@ class StatusChange(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     override = models.BooleanField(
         _("cut-off override"), default=False, help_text=_("Staff changed it past the patients' cut-off.")
+    )
+    undo = models.BooleanField(
+        _("undo"),
+        default=False,
+        help_text=_("Staff took back a no-show or a completion the same day; the note says why."),
     )
 
     class Meta:

@@ -32,7 +32,8 @@ from privacy.notices import consent_record
 
 S = AppointmentStatus
 # The front desk's workflow: booked -> confirmed -> checked in -> completed, or cancelled / no-show.
-# Cancelled, completed and no-show are final. Time guards are in `_time_refusal`.
+# Cancelled is final; completed and no-show can be undone on the visit's day, back to the status
+# they came from (appointments.workflow, SPEC 3.5). Time guards are in `_time_refusal`.
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.BOOKED: frozenset({S.CONFIRMED, S.CHECKED_IN, S.CANCELLED, S.NO_SHOW}),
     S.CONFIRMED: frozenset({S.CHECKED_IN, S.CANCELLED, S.NO_SHOW}),
@@ -447,7 +448,7 @@ def _time_refusal(appointment: Appointment, to_status: str, now: datetime) -> st
     """Why `to_status` cannot be set yet, or None.
 
     Check-in opens on the visit's own day (in the location's time zone): patients arrive early.
-    A no-show can only be marked once the visit has started.
+    A no-show can only be marked, and a visit completed, once the visit has started.
     """
     if to_status == S.CHECKED_IN:
         zone = appointment.location.zone
@@ -455,6 +456,11 @@ def _time_refusal(appointment: Appointment, to_status: str, now: datetime) -> st
             return _("A visit on a later day cannot be checked in yet.")
     if to_status == S.NO_SHOW and appointment.starts_at > now:
         return _("A visit that has not started yet cannot be marked as a no-show.")
+    if to_status == S.COMPLETED and appointment.starts_at > now:
+        # SPEC 3.5: "completed (not before the start)"; issue 12: a 15:40 visit completed at 15:26.
+        return _("A visit cannot be completed before it starts (%(time)s).") % {
+            "time": appointment.wall_clock.format("time")
+        }
     return None
 
 

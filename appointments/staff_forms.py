@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from appointments.forms import BookingForm, StartField
-from appointments.models import AppointmentStatus
+from appointments.models import AppointmentSource, AppointmentStatus, VisitType
 from doctors.models import Doctor, Location
 
 EXPORT_MAX_DAYS = 92
@@ -36,16 +36,57 @@ class StatusForm(forms.Form):
 
 
 class PhoneBookingForm(BookingForm):
-    """The patient's booking form, filled in by the front desk for a caller; the time is a radio choice."""
+    """The booking form for the front desk: a caller on the phone or a walk-in at the desk.
+
+    The patient's form, with its labels turned to the receptionist ("Patient's name", "First visit to
+    this doctor?"), the time as a radio choice and the source (phone or walk-in) recorded on the booking
+    and its consent (SPEC 3.5: "Book for a caller or a walk-in (source recorded)").
+    """
+
+    SOURCES = [
+        (AppointmentSource.PHONE, _("On the phone")),
+        (AppointmentSource.WALK_IN, _("Walk-in, here at the desk")),
+    ]
 
     start = StartField(
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a time.")},
     )
-    consent = forms.BooleanField(
-        label=_("The caller agreed to the privacy notice"),
-        error_messages={"required": _("Ask the caller to agree to the privacy notice before booking.")},
+    source = forms.ChoiceField(
+        label=_("How is the patient booking?"),
+        choices=SOURCES,
+        initial=AppointmentSource.PHONE,
+        required=False,  # the radio starts on "phone"; a form posted without it means the phone
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose phone or walk-in.")},
     )
+    consent = forms.BooleanField(
+        label=_("The patient agreed to the privacy notice"),
+        error_messages={"required": _("Ask the patient to agree to the privacy notice before booking.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = self.fields
+        fields["patient_name"].label = _("Patient's name")
+        fields["patient_name"].error_messages["required"] = _("Enter the patient's name.")
+        fields["patient_phone"].label = _("Patient's mobile number")
+        fields["patient_phone"].help_text = _("Updates about the visit go to this number.")
+        fields["patient_phone"].error_messages["required"] = _("Enter the patient's mobile number.")
+        fields["patient_email"].label = _("Patient's email (optional)")
+        fields["patient_email"].help_text = _("Needed to email the confirmation and the booking link.")
+        fields["visit_type"].label = _("First visit to this doctor?")
+        fields["visit_type"].choices = [
+            (VisitType.FIRST, _("Yes, first visit")),
+            (VisitType.FOLLOW_UP, _("No, a follow-up")),
+        ]
+
+    def clean_source(self) -> str:
+        return self.cleaned_data["source"] or AppointmentSource.PHONE
+
+    def booking_details(self) -> dict:
+        """The cleaned answers as `appointment_book` keywords, the source included (after `is_valid()`)."""
+        return {**super().booking_details(), "source": self.cleaned_data["source"]}
 
 
 class BookStartForm(forms.Form):
@@ -68,26 +109,43 @@ class FindForm(forms.Form):
 
 
 class ExportForm(forms.Form):
+    """A date range (local days, at most EXPORT_MAX_DAYS), location(s) (none ticked: all) and a doctor.
+
+    Read from a GET query: the export page's own field names, or the short `from`, `to` and
+    `location` of the day schedule's "Export this week" link; `location` may repeat.
+    """
+
     date_from = forms.DateField(label=_("From"), input_formats=["%Y-%m-%d"], widget=DateInput())
     date_to = forms.DateField(label=_("To (inclusive)"), input_formats=["%Y-%m-%d"], widget=DateInput())
-    location = forms.ModelChoiceField(
-        Location.objects.all(),
+    location = forms.ModelMultipleChoiceField(
+        Location.objects.order_by("name"),
         to_field_name="slug",
         required=False,
-        label=_("Location"),
-        empty_label=_("All"),
+        label=_("Locations (none ticked: all)"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose locations from the list.")},
     )
     doctor = forms.ModelChoiceField(
-        Doctor.objects.all(), to_field_name="slug", required=False, label=_("Doctor"), empty_label=_("All")
+        Doctor.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        label=_("Doctor"),
+        empty_label=_("All"),
+        error_messages={"invalid_choice": _("Choose a doctor from the list.")},
     )
 
     def __init__(self, data=None, **kwargs):
-        # The URL speaks `from` and `to`; Python cannot name a field `from`.
         if data is not None:
             data = {
-                "date_from": data.get("from", ""),
-                "date_to": data.get("to", ""),
-                "location": data.get("location", ""),
+                "date_from": data.get("date_from") or data.get("from", ""),
+                "date_to": data.get("date_to") or data.get("to", ""),
+                "location": [
+                    slug
+                    for slug in (
+                        data.getlist("location") if hasattr(data, "getlist") else data.get("location", [])
+                    )
+                    if slug
+                ][:50],
                 "doctor": data.get("doctor", ""),
             }
         super().__init__(data, **kwargs)

@@ -1,28 +1,23 @@
-"""The staff side under /staff/: day and week schedules, the status workflow, booking for a caller,
-find, print, CSV export, and the doctors' calendar feeds.
+"""The staff side under /staff/: day and week schedules, the status workflow, booking for a caller or
+a walk-in, print, and the doctors' calendar feeds (find: staff_find; exports: exports; undo and resend:
+staff_workflow).
 
 Every view checks permissions on every request (`appointments.access`); reads are class-based,
 writes are short functions that call one service. Patient data never goes into a URL: find is a
 POST that renders its results.
 """
 
-import csv
 import uuid
 from datetime import date, datetime, time, timedelta
 
-import phonenumbers
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import (
     Http404,
     HttpResponse,
-    HttpResponseBadRequest,
     HttpResponseNotAllowed,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -70,21 +65,18 @@ from appointments.services import (
 from appointments.staff_forms import (
     BookStartForm,
     DayForm,
-    ExportForm,
-    FindForm,
     PhoneBookingForm,
     StatusForm,
     WeekForm,
 )
 from appointments.views import picker_context, picker_heading_level
+from appointments.workflow import complete_waits, next_step_hints, undo_open
 from clinic.wallclock import wall_clock
 from doctors.models import Doctor, Location
 from notifications.models import Message
+from notifications.staff_views import attention_count
 
-FIND_PAGE_SIZE = 20
 FEED_DAYS_AHEAD = 90
-# Spreadsheet apps run a cell that starts with one of these as a formula (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class StaffLoginView(LoginView):
@@ -128,10 +120,15 @@ def default_location(user, locations: list[Location]) -> Location | None:
 def decorate(appointment: Appointment, user, now: datetime) -> Appointment:
     """What the schedules and status buttons need: the local start (an aware datetime in the location's
     zone, for grouping by local day), its clock time as text ("09:00", under a heading that names the
-    zone), and the allowed next statuses (empty without the permission)."""
+    zone), the allowed next statuses (empty without the permission) with a sentence each on what they
+    do, why Complete waits, and whether a no-show or completion may be undone (appointments.workflow)."""
     appointment.local_start = appointment.wall_clock.local_start
     appointment.local_time = appointment.wall_clock.format("clock")
-    appointment.transitions = allowed_transitions(appointment, now) if user.has_perm(CHANGE) else []
+    may_change = user.has_perm(CHANGE)
+    appointment.transitions = allowed_transitions(appointment, now) if may_change else []
+    appointment.next_steps = next_step_hints(appointment.transitions)
+    appointment.complete_waits = complete_waits(appointment, now) if may_change else ""
+    appointment.undo_open = may_change and undo_open(appointment, now)
     appointment.short_name = short_name(appointment.patient_name)
     return appointment
 
@@ -231,7 +228,10 @@ class DayView(StaffMixin, TemplateView):
     template_name = "appointments/staff_day.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**day_schedule(self.request, free_slots=True), **kwargs)
+        context = day_schedule(self.request, free_slots=True)
+        # The "N emails need attention" link (notifications/includes/failed_count.html): one query.
+        context["failed_messages"] = attention_count(self.request.user, context.get("location"))
+        return super().get_context_data(**context, **kwargs)
 
 
 class PrintView(StaffMixin, TemplateView):
@@ -329,6 +329,7 @@ class AppointmentView(StaffMixin, DetailView):
             changes=appointment.status_changes.select_related("by"),
             emails=Message.objects.for_appointment(appointment),
             can_change=user.has_perm(CHANGE) and appointment.is_active,
+            can_resend=user.has_perm(CHANGE),
             past_cutoff=not is_changeable(appointment),
             admin_url=reverse("admin:appointments_appointment_change", args=[appointment.pk])
             if user.is_staff and user.has_perm("appointments.view_appointment")
@@ -464,7 +465,6 @@ def book_for_caller(request, slug):
                 appointment = appointment_book(
                     doctor=doctor,
                     **form.booking_details(),
-                    source=AppointmentSource.PHONE,
                     by=request.user,
                     skip_min_notice=True,
                 )
@@ -483,11 +483,12 @@ def book_for_caller(request, slug):
                 form.add_error("start", refused)
                 status = 409
             else:
-                messages.success(
-                    request,
-                    _("Booked for the caller. Reference %(reference)s: please read it out.")
-                    % {"reference": appointment.reference},
+                text = (
+                    _("Booked for the walk-in. Reference %(reference)s: please write it down for them.")
+                    if appointment.source == AppointmentSource.WALK_IN
+                    else _("Booked for the caller. Reference %(reference)s: please read it out.")
                 )
+                messages.success(request, text % {"reference": appointment.reference})
                 return redirect("staff:appointment", reference=appointment.reference)
         else:
             status = 400
@@ -509,140 +510,7 @@ def book_for_caller(request, slug):
     return render(request, "appointments/staff_book.html", context, status=status)
 
 
-# Find -----------------------------------------------------------------------------------------
-
-
-def find_query(text: str) -> Q:
-    """Reference (exact), mobile number (exact, E.164) or any part of the name."""
-    text = " ".join(text.split())
-    condition = Q(reference=text.upper().replace(" ", ""))
-    try:
-        number = phonenumbers.parse(text, settings.PHONENUMBER_DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is not None and phonenumbers.is_valid_number(number):
-        condition |= Q(patient_phone=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-    if any(character.isalpha() for character in text):
-        condition |= Q(patient_name__icontains=text)
-    return condition
-
-
-@staff_required()
-def find(request):
-    """GET shows the form; POST searches and renders (no redirect), so a name or number never lands
-    in a URL, an access log or the browser history. Pages are further POSTs."""
-    if request.method not in ("GET", "POST"):
-        return HttpResponseNotAllowed(["GET", "POST"])
-    form = FindForm(request.POST if request.method == "POST" else None)
-    page = None
-    if form.is_valid():
-        results = (
-            visible_appointments(request.user)
-            .filter(find_query(form.cleaned_data["q"]))
-            .select_related("doctor", "location")
-            .order_by("-starts_at", "pk")
-        )
-        page = Paginator(results, FIND_PAGE_SIZE).get_page(form.cleaned_data["page"] or 1)
-    status = 400 if form.is_bound and not form.is_valid() else 200
-    return render(request, "appointments/staff_find.html", {"form": form, "page_obj": page}, status=status)
-
-
-# CSV export -----------------------------------------------------------------------------------
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet shows as text: a leading formula character gets an apostrophe."""
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
-
-
-# Date, time and zone abbreviation on the location's wall clock (what the front desk reads), and the
-# same instant in ISO 8601 with its UTC offset (what a program reads).
-EXPORT_COLUMNS = [
-    "reference",
-    "date",
-    "time",
-    "time_zone",
-    "starts_at",
-    "doctor",
-    "location",
-    "patient_name",
-    "mobile",
-    "status",
-    "source",
-]
-
-
-@require_GET
-@staff_required()
-def export_csv(request):
-    """Appointments of a date range (default: the next 7 days) for a location or a doctor, streamed."""
-    params = request.GET if request.GET else None
-    form = ExportForm(params) if params else None
-    user = request.user
-    rows = visible_appointments(user).select_related("doctor", "location")
-    if form is not None:
-        if not form.is_valid():
-            messages_text = "; ".join(error for errors in form.errors.values() for error in errors)
-            return HttpResponseBadRequest(messages_text, content_type="text/plain; charset=utf-8")
-        first, last = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
-        location, doctor = form.cleaned_data["location"], form.cleaned_data["doctor"]
-    else:
-        first = timezone.localdate()
-        last, location, doctor = first + timedelta(days=6), None, None
-    if doctor is not None:
-        if not visible_doctors(user).filter(pk=doctor.pk).exists():
-            raise Http404("No such doctor")
-        rows = rows.filter(doctor=doctor)
-    if location is not None:
-        rows = rows.filter(location=location)
-    # Local days differ per location: read a little more, then keep each row by its own local date.
-    zone_slack = timedelta(hours=14)
-    start = datetime.combine(first, time.min, tzinfo=timezone.get_current_timezone()) - zone_slack
-    end = (
-        datetime.combine(last + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
-        + zone_slack
-    )
-    rows = rows.filter(starts_at__gte=start, starts_at__lt=end).order_by("starts_at", "pk")
-
-    def lines():
-        writer = csv.writer(_Echo())
-        yield writer.writerow(EXPORT_COLUMNS)
-        for appointment in rows.iterator(chunk_size=500):
-            when = appointment.wall_clock
-            local = when.local_start
-            if not first <= local.date() <= last:
-                continue
-            yield writer.writerow(
-                [
-                    csv_safe(cell)
-                    for cell in (
-                        appointment.reference,
-                        local.date().isoformat(),
-                        when.format("clock"),
-                        when.abbreviation,
-                        local.isoformat(timespec="minutes"),
-                        appointment.doctor.name,
-                        appointment.location.name,
-                        appointment.patient_name,
-                        appointment.patient_phone.as_e164 if appointment.patient_phone else "",
-                        appointment.get_status_display(),
-                        appointment.get_source_display(),
-                    )
-                ]
-            )
-
-    scope = doctor.slug if doctor else (location.slug if location else "all")
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="appointments-{scope}-{first:%Y%m%d}-{last:%Y%m%d}.csv"'
-    )
-    return response  # Cache-Control: no-store comes from clinic.middleware (settings.PATIENT_DATA_URLS)
+# Find (appointments.staff_find) and exports (appointments.exports) live in their own modules.
 
 
 # Calendar feeds -------------------------------------------------------------------------------

@@ -257,6 +257,8 @@ FEEDBACK_REQUEST_DELAY = timedelta(hours=float(os.environ.get("FEEDBACK_REQUEST_
 FEEDBACK_LINK_DAYS = int(os.environ.get("FEEDBACK_LINK_DAYS", 60))
 # "Send me my booking link" and Find my booking email a visit's link at most once in this many minutes.
 NOTIFY_LINK_INTERVAL = timedelta(minutes=int(os.environ.get("NOTIFY_LINK_MINUTES", 10)))
+# A pending message this far past its due time is listed for the front desk as overdue (/staff/messages/).
+NOTIFY_OVERDUE_AFTER = timedelta(minutes=int(os.environ.get("NOTIFY_OVERDUE_MINUTES", 15)))
 # Recommendation figures stay hidden until a doctor has this many answers.
 RECOMMEND_MIN_ANSWERS = int(os.environ.get("RECOMMEND_MIN_ANSWERS", 10))
 

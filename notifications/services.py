@@ -127,6 +127,14 @@ def messages_plan_link(*, appointment: Appointment, now: datetime | None = None)
 
 
 @transaction.atomic
+def message_plan_now(*, appointment: Appointment, kind: str, now: datetime | None = None) -> Message:
+    """Plan one message of `kind` for `appointment`, due now (a staff request such as "send the booking
+    link again"). Call inside the caller's transaction with the appointment row locked; the row is
+    handed to the task backend after commit. Raises ValidationError if one of that kind is pending."""
+    return _plan(appointment=appointment, kind=kind, due_at=now or timezone.now())
+
+
+@transaction.atomic
 def messages_status_changed(
     *, appointment: Appointment, old_status: str, now: datetime | None = None
 ) -> None:
@@ -156,6 +164,13 @@ def messages_status_changed(
         AppointmentStatus.CHECKED_IN,
     }:
         _cancel_pending(appointment=appointment, reason=appointment.get_status_display(), now=now)
+    if old_status == AppointmentStatus.COMPLETED:  # a completion undone: no feedback question for it
+        _cancel_pending(
+            appointment=appointment,
+            reason=_("Completion undone"),
+            kinds=[MessageKind.FEEDBACK_REQUEST],
+            now=now,
+        )
     if AppointmentStatus.COMPLETED in {new_status, old_status}:
         doctor_figures_refresh(doctor_id=appointment.doctor_id)
 

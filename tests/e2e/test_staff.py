@@ -97,10 +97,10 @@ def test_a_receptionist_signs_in_confirms_and_checks_in_an_appointment_and_books
     times = page.get_by_role("group", name=re.compile("^Free times on"))
     first = times.get_by_role("radio").first
     first.check()
-    page.get_by_label("Full name").fill("Rahul Verma")
+    page.get_by_label("Patient's name").fill("Rahul Verma")
     page.get_by_label("Mobile number").fill("98450 12345")
-    page.get_by_label("The caller agreed to the privacy notice").check()
-    page.get_by_role("button", name="Book for the caller").click()
+    page.get_by_label("The patient agreed to the privacy notice").check()
+    page.get_by_role("button", name="Book this time").click()
     page.wait_for_url("**/staff/appointments/*/")
     booked = Appointment.objects.get(patient_name="Rahul Verma")
     assert booked.source == AppointmentSource.PHONE
@@ -190,11 +190,11 @@ def staff_states(page, day):
 
     def booking_errors():
         page.goto(f"/staff/book/{day.doctor.slug}/")
-        page.get_by_label("Full name").fill("Rahul Verma")
-        page.get_by_role("button", name="Book for the caller").click()
+        page.get_by_label("Patient's name").fill("Rahul Verma")
+        page.get_by_role("button", name="Book this time").click()
         page.wait_for_load_state()
         assert "Enter a mobile number" in field_error(page, "Mobile number")
-        assert page.get_by_label("Full name").input_value() == "Rahul Verma"  # what was typed is kept
+        assert page.get_by_label("Patient's name").input_value() == "Rahul Verma"  # what was typed is kept
 
     return [
         ("day", lambda: page.goto("/staff/")),

@@ -1,0 +1,74 @@
+"""Staff writes of the forgiving workflow (appointments.workflow): undo a no-show or a completion, and
+send a booking's link again. POST only; each calls one service and redirects back (or, for htmx on the
+day schedule, swaps the appointment's card in place)."""
+
+from django.contrib import messages
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appointments.access import CHANGE, staff_required
+from appointments.staff_views import _appointment_or_404, _safe_next, decorate
+from appointments.workflow import (
+    UNDO_REASON_MAX,
+    ResendRefused,
+    UndoRefused,
+    appointment_link_resend,
+    appointment_status_undo,
+)
+
+
+@staff_required(CHANGE)
+def appointment_undo(request, reference):
+    """POST `reason`: back to the previous status (same day only); refusals are shown as messages."""
+    appointment = _appointment_or_404(request.user, reference)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    error = None
+    try:
+        appointment = appointment_status_undo(
+            appointment=appointment,
+            by=request.user,
+            reason=request.POST.get("reason", "")[: UNDO_REASON_MAX * 2],
+        )
+    except UndoRefused as refused:
+        error = refused.messages[0]
+    if request.htmx:
+        fresh = decorate(_appointment_or_404(request.user, reference), request.user, timezone.now())
+        context = {
+            "appointment": fresh,
+            "error": error,
+            "next_url": _safe_next(request, ""),
+            "can_book": False,
+        }
+        return render(request, "appointments/staff_day.html#appointment-card", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(
+            request,
+            _("Undone: %(reference)s is %(status)s again.")
+            % {"reference": appointment.reference, "status": appointment.get_status_display().lower()},
+        )
+    return redirect(_safe_next(request, reverse("staff:appointment", args=[reference])))
+
+
+@staff_required(CHANGE)
+def appointment_resend(request, reference):
+    """POST: email the booking's private link again through the message ledger."""
+    appointment = _appointment_or_404(request.user, reference)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        appointment_link_resend(appointment=appointment, by=request.user)
+    except ResendRefused as refused:
+        messages.error(request, refused.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The booking link is on its way to %(email)s. It shows below under Emails.")
+            % {"email": appointment.patient_email},
+        )
+    return redirect("staff:appointment", reference=reference)
