@@ -25,7 +25,7 @@ from appointments.models import Appointment, AppointmentStatus
 from appointments.services import calendar_feed_rotate
 from doctors.roles import CONTENT_EDITORS, DOCTORS, FRONT_DESK, PRIVACY_OFFICERS
 from notifications.links import feedback_token
-from notifications.models import Feedback
+from notifications.models import Feedback, Message, MessageKind, MessageState
 from privacy.models import Anonymisation, DataRequest
 from privacy.services import request_open
 from tests.factories import AppointmentFactory, ArticleFactory, DoctorFactory, UserFactory, week_hours
@@ -74,12 +74,18 @@ MATRIX = {
     "staff:day":                     (LOGIN, LOGIN,  200,    200,    200,    403,    403,    200),
     "staff:print":                   (LOGIN, LOGIN,  200,    200,    200,    403,    403,    200),
     "staff:export":                  (LOGIN, LOGIN,  200,    200,    200,    403,    403,    200),
+    "staff:export-xlsx":             (LOGIN, LOGIN,  200,    200,    200,    403,    403,    200),
+    "staff:exports":                 (LOGIN, LOGIN,  200,    200,    200,    403,    403,    200),  # the export form
+    "staff:messages":                (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),  # failed/overdue emails
+    "staff:message-retry":           (LOGIN, LOGIN,  403,    403,    405,    403,    403,    405),  # patient A's failed email
     "staff:find":                    (LOGIN, LOGIN,  200,    200,    200,    403,    403,    200),
     "staff:week":                    (LOGIN, LOGIN,  200,    404,    200,    403,    403,    200),  # doctor A's week
     "staff:feed-rotate":             (LOGIN, LOGIN,  405,    404,    405,    403,    403,    405),
     "staff:appointment":             (LOGIN, LOGIN,  200,    404,    200,    403,    403,    200),  # doctor A's patient
     "staff:status":                  (LOGIN, LOGIN,  403,    403,    405,    403,    403,    405),
     "staff:reschedule":              (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
+    "staff:undo":                    (LOGIN, LOGIN,  403,    403,    405,    403,    403,    405),
+    "staff:resend":                  (LOGIN, LOGIN,  403,    403,    405,    403,    403,    405),
     "staff:book":                    (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
     "staff:book-doctor":             (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
     # Privacy: every version of the notice is public; one patient's data needs privacy.handle_patient_data.
@@ -134,6 +140,14 @@ def world():
         )
         article = ArticleFactory(author=doctor_a, reviewer=doctor_b)
         feed = calendar_feed_rotate(doctor=doctor_a)
+        failed = Message.objects.create(
+            appointment=patient_a,
+            kind=MessageKind.CONFIRMATION,
+            due_at=NOW,
+            planned_for=patient_a.starts_at,
+            state=MessageState.FAILED,
+            last_error="SMTPServerDisconnected",
+        )
 
         def user(*groups, **flags):
             return UserFactory(groups=[Group.objects.get(name=name) for name in groups], **flags)
@@ -173,6 +187,7 @@ def world():
         "token": {"appointments:doctor-feed": feed.token, "notifications:feedback": feedback_token(visited)},
         "reference": patient_a.reference,
         "pk": data_request.pk,
+        "pk_by_key": {"staff:message-retry": failed.pk},
         "version": 1,
         "default_slug": doctor_a.slug,
         "default_token": token,
@@ -190,7 +205,9 @@ def url_for(key, pattern, kwargs, role):
         elif argument == "token":
             real = kwargs["token"].get(key, kwargs["default_token"])
             values["token"] = "forged-" + real[::-1] if role == "anonymous" else real
-        elif argument in ("reference", "pk", "version"):
+        elif argument == "pk":
+            values["pk"] = kwargs["pk_by_key"].get(key, kwargs["pk"])
+        elif argument in ("reference", "version"):
             values[argument] = kwargs[argument]
         else:  # pragma: no cover - a new kind of argument needs a sample value here
             raise AssertionError(f"No sample value for URL argument {argument!r} of {key}")
