@@ -136,7 +136,9 @@ def test_a_no_show_from_booked_goes_back_to_booked(doctor, desk_user, clock):
     clock.move_to(AT_16_30)
     appointment = AppointmentFactory(doctor=doctor, starts_at=AT_15_40)
     appointment_set_status(appointment=appointment, to_status=S.NO_SHOW, by=desk_user)
-    assert appointment_status_undo(appointment=appointment, by=desk_user, reason="wrong row").status == S.BOOKED
+    assert (
+        appointment_status_undo(appointment=appointment, by=desk_user, reason="wrong row").status == S.BOOKED
+    )
 
 
 def test_undoing_a_completion_withdraws_the_feedback_request_and_recounts(doctor, desk_user, clock):
@@ -238,7 +240,9 @@ def test_the_undo_view_swaps_the_day_card_with_htmx(client, doctor, desk_user, c
     appointment = visit(doctor, status=S.NO_SHOW, by=desk_user)
     client.force_login(desk_user)
     response = client.post(
-        reverse("staff:undo", args=[appointment.reference]), {"reason": "late"}, headers={"HX-Request": "true"}
+        reverse("staff:undo", args=[appointment.reference]),
+        {"reason": "late"},
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
     assertContains(response, f'id="appt-{appointment.reference}"')
@@ -249,7 +253,9 @@ def test_doctors_cannot_undo(client, doctor, desk_user, clock, make_doctor_user)
     clock.move_to(AT_16_30)
     appointment = visit(doctor, status=S.NO_SHOW, by=desk_user)
     client.force_login(make_doctor_user(doctor))
-    assert client.post(reverse("staff:undo", args=[appointment.reference]), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(reverse("staff:undo", args=[appointment.reference]), {"reason": "x"}).status_code == 403
+    )
     appointment.refresh_from_db()
     assert appointment.status == S.NO_SHOW
 

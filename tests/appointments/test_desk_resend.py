@@ -1,0 +1,106 @@
+"""Send the booking link again (issue 12 item 4): through the message ledger, audited, refused without
+an email address or while one is already waiting."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from appointments.links import manage_url
+from appointments.models import StatusChange
+from appointments.workflow import ResendRefused, appointment_link_resend
+from notifications.models import Message, MessageKind, MessageState
+from tests.factories import AppointmentFactory
+from tests.notifications.test_smtp import free_port
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 23, 5, 30, tzinfo=UTC)  # Monday 11:00 IST
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def booking():
+    return AppointmentFactory(starts_at=NOW + timedelta(days=2), patient_email="neha@example.com")
+
+
+def test_the_link_goes_through_the_ledger_and_is_sent(
+    booking, front_desk_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = appointment_link_resend(appointment=booking, by=front_desk_user)
+    assert (message.kind, message.appointment_id) == (MessageKind.LINK, booking.pk)
+    message.refresh_from_db()
+    assert message.state == MessageState.SENT
+    assert message.recipient == "neha@example.com"
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["neha@example.com"]
+    assert manage_url(booking).split("/")[-2] in mail.outbox[0].body
+    change = booking.status_changes.get()
+    assert (change.by, change.at, change.note) == (front_desk_user, NOW, "Booking link emailed again")
+
+
+def test_a_failing_mail_server_leaves_the_link_pending_for_a_retry(
+    booking, front_desk_user, django_capture_on_commit_callbacks, settings
+):
+    port = free_port()  # nothing listens there
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        message = appointment_link_resend(appointment=booking, by=front_desk_user)
+    message.refresh_from_db()
+    assert message.state == MessageState.PENDING
+    assert message.attempts == 1
+    assert "ConnectionRefusedError" in message.last_error
+
+
+def test_no_email_address_is_refused_and_writes_nothing(front_desk_user):
+    booking = AppointmentFactory(starts_at=NOW + timedelta(days=2), patient_email="")
+    with pytest.raises(ResendRefused, match="no email address"):
+        appointment_link_resend(appointment=booking, by=front_desk_user)
+    assert not Message.objects.exists()
+    assert not StatusChange.objects.exists()
+
+
+def test_a_second_click_while_one_waits_sends_one(booking, front_desk_user):
+    appointment_link_resend(appointment=booking, by=front_desk_user)  # on_commit never runs: still pending
+    with pytest.raises(ResendRefused, match="already on its way"):
+        appointment_link_resend(appointment=booking, by=front_desk_user)
+    assert Message.objects.filter(kind=MessageKind.LINK).count() == 1
+
+
+def test_the_staff_page_offers_the_button_and_the_post_reports_back(client, booking, front_desk_user):
+    client.force_login(front_desk_user)
+    page = client.get(reverse("staff:appointment", args=[booking.reference]))
+    assertContains(page, "Send the booking link again")
+    done = client.post(reverse("staff:resend", args=[booking.reference]), follow=True)
+    assertContains(done, "The booking link is on its way to neha@example.com")
+    assertContains(done, "Booking link")  # the ledger row is listed under Emails
+
+
+def test_the_staff_post_without_email_says_so(client, front_desk_user):
+    booking = AppointmentFactory(starts_at=NOW + timedelta(days=2), patient_email="")
+    client.force_login(front_desk_user)
+    page = client.get(reverse("staff:appointment", args=[booking.reference]))
+    assertContains(page, "No email address on this booking")
+    refused = client.post(reverse("staff:resend", args=[booking.reference]), follow=True)
+    assertContains(refused, "There is no email address on this booking.")
+    assert not Message.objects.exists()
+
+
+def test_a_doctor_cannot_resend(client, booking, make_doctor_user):
+    client.force_login(make_doctor_user(booking.doctor))
+    assert client.post(reverse("staff:resend", args=[booking.reference])).status_code == 403
+    assert not Message.objects.exists()
