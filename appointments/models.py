@@ -174,7 +174,7 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def update(self, **kwargs):
-        if "patient_name" in kwargs:
+        if "patient_name" in kwargs and "patient_name_folded" not in kwargs:  # bulk_update sends both
             name = kwargs["patient_name"]
             if not isinstance(name, str):  # an expression: the fold cannot be computed in SQL
                 raise TypeError("Appointment.patient_name can only be updated with a plain string.")

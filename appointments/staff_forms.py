@@ -100,7 +100,7 @@ class BookStartForm(forms.Form):
 
 class FindForm(forms.Form):
     q = forms.CharField(
-        label=_("Reference, mobile number or name"),
+        label=_("Reference, mobile number (4 or more digits) or name"),
         max_length=100,
         min_length=2,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
