@@ -46,10 +46,16 @@ def people():
             patient_phone="+353876543210",
         ),
         "aditi": AppointmentFactory(
-            doctor=doctor, starts_at=NOW + timedelta(days=1), patient_name="Aditi Rao", patient_phone="+919845031234"
+            doctor=doctor,
+            starts_at=NOW + timedelta(days=1),
+            patient_name="Aditi Rao",
+            patient_phone="+919845031234",
         ),
         "other": AppointmentFactory(
-            doctor=doctor, starts_at=NOW + timedelta(days=2), patient_name="Brian Oakes", patient_phone="+919812300000"
+            doctor=doctor,
+            starts_at=NOW + timedelta(days=2),
+            patient_name="Brian Oakes",
+            patient_phone="+919812300000",
         ),
     }
 
@@ -138,9 +144,15 @@ def test_today_is_each_locations_own_day(desk):
     """11:00 IST on Monday is 05:30 in London: a London visit at 23:00 GMT on Sunday is yesterday there."""
     london = LocationFactory(name="Harley Street", time_zone="Europe/London")
     doctor = DoctorFactory(location=london)
-    AppointmentFactory(doctor=doctor, starts_at=datetime(2026, 11, 22, 23, 0, tzinfo=UTC), patient_name="Kay Sunday")
-    AppointmentFactory(doctor=doctor, starts_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC), patient_name="Kay Monday")
-    AppointmentFactory(doctor=doctor, starts_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC), patient_name="Kay Tuesday")
+    AppointmentFactory(
+        doctor=doctor, starts_at=datetime(2026, 11, 22, 23, 0, tzinfo=UTC), patient_name="Kay Sunday"
+    )
+    AppointmentFactory(
+        doctor=doctor, starts_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC), patient_name="Kay Monday"
+    )
+    AppointmentFactory(
+        doctor=doctor, starts_at=datetime(2026, 11, 24, 9, 0, tzinfo=UTC), patient_name="Kay Tuesday"
+    )
     assert found(desk, "kay") == ["Kay Monday", "Kay Tuesday", "Kay Sunday"]
 
 
@@ -195,7 +207,9 @@ def test_find_costs_the_same_queries_for_3_or_40_matches(desk):
         return len(captured)
 
     for n in range(3):
-        AppointmentFactory(doctor=DoctorFactory(), starts_at=NOW + timedelta(days=n + 1), patient_name=f"Kiran {n}")
+        AppointmentFactory(
+            doctor=DoctorFactory(), starts_at=NOW + timedelta(days=n + 1), patient_name=f"Kiran {n}"
+        )
     few = queries()
     for n in range(37):
         AppointmentFactory(doctor=doctor, starts_at=NOW - timedelta(days=n + 1), patient_name=f"Kiran X{n}")
