@@ -1,0 +1,182 @@
+"""Failed messages are someone's job (issue 11 item 6): a staff page of failed or overdue emails with a
+retry through the ledger, front desk only, filtered by location, counted on the day page."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from notifications.desk import RetryRefused, message_retry_now
+from notifications.models import Message, MessageKind, MessageState
+from tests.factories import AppointmentFactory, DoctorFactory, LocationFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 23, 5, 30, tzinfo=UTC)  # Monday 11:00 IST
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def desk(client, front_desk_user):
+    client.force_login(front_desk_user)
+    return client
+
+
+def message(
+    *,
+    state,
+    name="Priya Sharma",
+    due=NOW - timedelta(hours=1),
+    location=None,
+    kind=MessageKind.CONFIRMATION,
+    **fields,
+):
+    doctor = DoctorFactory(location=location) if location else DoctorFactory()
+    appointment = AppointmentFactory(
+        doctor=doctor, starts_at=NOW + timedelta(days=1), patient_name=name, patient_email="p@example.com"
+    )
+    return Message.objects.create(
+        appointment=appointment,
+        kind=kind,
+        due_at=due,
+        planned_for=appointment.starts_at,
+        state=state,
+        **fields,
+    )
+
+
+@pytest.fixture
+def ledger():
+    return {
+        "failed": message(
+            state=MessageState.FAILED, name="Fay Failed", attempts=5, last_error="SMTPRecipientsRefused"
+        ),
+        "overdue": message(state=MessageState.PENDING, name="Omar Overdue"),
+        "stuck": Message.objects.filter(
+            pk=message(state=MessageState.SENDING, name="Stella Stuck").pk
+        ).update(updated_at=NOW - timedelta(hours=1)),
+        "on_time": message(state=MessageState.PENDING, name="Tina Ontime", due=NOW - timedelta(minutes=5)),
+        "sent": message(state=MessageState.SENT, name="Sam Sent"),
+        "cancelled": message(state=MessageState.CANCELLED, name="Cara Cancelled"),
+    }
+
+
+def test_the_page_lists_failed_overdue_and_stuck_messages_only(desk, ledger):
+    page = desk.get(reverse("staff:messages"))
+    for name in ("Fay Failed", "Omar Overdue", "Stella Stuck"):
+        assertContains(page, name)
+    for name in ("Tina Ontime", "Sam Sent", "Cara Cancelled"):
+        assertNotContains(page, name)
+    assertContains(page, "SMTPRecipientsRefused")
+    assertContains(page, "3 emails need attention")
+    assertContains(page, reverse("staff:message-retry", args=[ledger["failed"].pk]))
+
+
+def test_nothing_to_do_says_so(desk):
+    assertContains(desk.get(reverse("staff:messages")), "Nothing needs attention")
+
+
+def test_retry_goes_through_the_ledger_and_sends(desk, ledger, django_capture_on_commit_callbacks):
+    failed = ledger["failed"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = desk.post(reverse("staff:message-retry", args=[failed.pk]), follow=True)
+    assertContains(response, "Trying again now.")
+    failed.refresh_from_db()
+    assert (failed.state, failed.attempts) == (MessageState.SENT, 1)
+    assert mail.outbox[0].to == ["p@example.com"]
+    assertNotContains(response, "Fay Failed")  # sent: off the list
+
+
+def test_an_overdue_message_is_made_due_now_and_sent(ledger, django_capture_on_commit_callbacks):
+    overdue = ledger["overdue"]
+    with django_capture_on_commit_callbacks(execute=True):
+        message_retry_now(message=overdue)
+    overdue.refresh_from_db()
+    assert overdue.state == MessageState.SENT
+
+
+@pytest.mark.parametrize("key", ["on_time", "sent", "cancelled"])
+def test_a_message_that_needs_nothing_is_not_retried(ledger, key):
+    row = ledger[key]
+    before = (row.state, row.due_at, row.attempts)
+    with pytest.raises(RetryRefused):
+        message_retry_now(message=row)
+    row.refresh_from_db()
+    assert (row.state, row.due_at, row.attempts) == before
+
+
+def test_a_retry_never_makes_two_pending_of_a_kind(ledger):
+    failed = ledger["failed"]
+    Message.objects.create(
+        appointment=failed.appointment,
+        kind=failed.kind,
+        due_at=NOW + timedelta(hours=1),
+        planned_for=failed.planned_for,
+        state=MessageState.PENDING,
+    )
+    with pytest.raises(RetryRefused, match="already waiting"):
+        message_retry_now(message=failed)
+
+
+def test_a_retry_for_a_visit_cancelled_meanwhile_sends_nothing(ledger, django_capture_on_commit_callbacks):
+    failed = ledger["failed"]
+    failed.appointment.__class__.objects.filter(pk=failed.appointment_id).update(status="cancelled")
+    with django_capture_on_commit_callbacks(execute=True):
+        message_retry_now(message=failed)
+    failed.refresh_from_db()
+    assert failed.state == MessageState.CANCELLED
+    assert mail.outbox == []
+
+
+def test_the_location_filter_and_the_day_page_count(desk):
+    whitefield = LocationFactory(name="Whitefield", slug="whitefield")
+    elsewhere = LocationFactory(name="Jayanagar", slug="jayanagar")
+    message(state=MessageState.FAILED, name="Wendy White", location=whitefield)
+    message(state=MessageState.FAILED, name="Jai Jaya", location=elsewhere)
+    message(state=MessageState.FAILED, name="Jill Jaya", location=elsewhere)
+    only_here = desk.get(reverse("staff:messages"), {"location": "whitefield"})
+    assertContains(only_here, "Wendy White")
+    assertNotContains(only_here, "Jai Jaya")
+    day = desk.get(reverse("staff:day"), {"location": "jayanagar"})
+    assertContains(day, "2 emails need attention")
+    assertContains(day, reverse("staff:messages") + "?location=jayanagar")
+
+
+def test_an_unknown_location_is_refused_next_to_the_field(desk, ledger):
+    response = desk.get(reverse("staff:messages"), {"location": "atlantis"})
+    assert response.status_code == 400
+    assertContains(response, "Select a valid choice", status_code=400)
+
+
+def test_doctors_neither_see_the_page_nor_retry(client, make_doctor_user, ledger):
+    failed = ledger["failed"]
+    client.force_login(make_doctor_user(failed.appointment.doctor))
+    assert client.get(reverse("staff:messages")).status_code == 403
+    assert client.post(reverse("staff:message-retry", args=[failed.pk])).status_code == 403
+    failed.refresh_from_db()
+    assert failed.state == MessageState.FAILED
+    assertNotContains(client.get(reverse("staff:day")), "need attention")
+
+
+def test_the_page_costs_the_same_queries_for_3_or_40_messages(desk):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            desk.get(reverse("staff:messages"))
+        return len(captured)
+
+    for n in range(3):
+        message(state=MessageState.FAILED, name=f"Few {n}")
+    few = queries()
+    for n in range(37):
+        message(state=MessageState.FAILED, name=f"Many {n}")
+    assert queries() == few
