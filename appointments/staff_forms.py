@@ -1,6 +1,6 @@
 """Forms of the staff side: schedule filters, status changes, booking for a caller, find, export."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +13,21 @@ EXPORT_MAX_DAYS = 92
 
 
 class DateInput(forms.DateInput):
+    """`<input type="date">`: HTML allows only a valid YYYY-MM-DD value (or none) there, so a tampered
+    value that is not a date is shown empty, with the field's error beside it."""
+
     input_type = "date"
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                return None
+        return super().format_value(value)
 
 
 class DayForm(forms.Form):

@@ -24,6 +24,7 @@ from appointments import availability
 from appointments.links import manage_url
 from appointments.models import AppointmentStatus
 from notifications.links import feedback_url
+from notifications.models import Message, MessageKind, MessageState
 from tests.factories import (
     AppointmentFactory,
     ArticleFactory,
@@ -189,6 +190,23 @@ def staff_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
 
     day = booked.starts_at.astimezone(doctor.location.zone).date().isoformat()
     found = client.post(reverse("staff:find"), {"q": "priya"})
+    nothing = client.post(reverse("staff:find"), {"q": "O'Nobody"})
+    # Today's no-show (undo offered on the day) and a failed email for the messages page.
+    missed = AppointmentFactory(
+        doctor=doctor,
+        starts_at=NOW - timedelta(hours=1),
+        patient_name="Nisha Missed",
+        status=AppointmentStatus.NO_SHOW,
+    )
+    Message.objects.create(
+        appointment=missed,
+        kind=MessageKind.CONFIRMATION,
+        due_at=NOW - timedelta(days=1),
+        planned_for=missed.starts_at,
+        state=MessageState.FAILED,
+        last_error="SMTPRecipientsRefused: <nisha@example.com>",
+    )
+    today = NOW.astimezone(doctor.location.zone).date().isoformat()
     caller_errors = client.post(
         reverse("staff:book-doctor", args=[doctor.slug]),
         {"date": day, "booking_token": str(uuid.uuid4()), "patient_name": "Ravi Caller"},
@@ -200,6 +218,12 @@ def staff_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
         "staff-reschedule": get(reverse("staff:reschedule", args=[booked.reference])),
         "find": get(reverse("staff:find")),
         "find-with-results": (found.status_code, found.content),
+        "find-nothing": (nothing.status_code, nothing.content),
+        "day-with-undo": get(reverse("staff:day"), {"date": today, "location": doctor.location.slug}),
+        "appointment-with-undo": get(reverse("staff:appointment", args=[missed.reference])),
+        "exports": get(reverse("staff:exports")),
+        "exports-with-errors": get(reverse("staff:export-xlsx"), {"date_from": "2026-11-30", "date_to": "x"}),
+        "messages": get(reverse("staff:messages")),
         "book": get(reverse("staff:book")),
         "book-caller": get(reverse("staff:book-doctor", args=[doctor.slug]), {"date": day}),
         "book-caller-with-errors": (caller_errors.status_code, caller_errors.content),
@@ -214,9 +238,14 @@ def test_the_main_public_and_staff_pages_are_valid_html(tmp_path, site, front_de
     front_desk_user.save()
     pages = public_pages(Client(), site) | {f"staff-{k}": v for k, v in staff_pages(Client(), site).items()}
     assert b"Priya Sharma" in pages["staff-day"][1]  # the day shows the visit, its phone link included
+    assert b"Undo no-show" in pages["staff-day-with-undo"][1]
+    assert b"Nisha Missed" in pages["staff-messages"][1]
+    assert "Nothing matches “O&#x27;Nobody”".encode() in pages["staff-find-nothing"][1]
     statuses = {name: status for name, (status, _) in pages.items()}
     assert statuses == {
-        name: 400 if name in {"details-with-errors", "staff-book-caller-with-errors"} else 200
+        name: 400
+        if name in {"details-with-errors", "staff-book-caller-with-errors", "staff-exports-with-errors"}
+        else 200
         for name in pages
     }
 
