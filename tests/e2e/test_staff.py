@@ -2,10 +2,12 @@
 caller; the staff pages, sign-in (error, lockout) and the patients' feedback pages are axe-clean."""
 
 import importlib
+import io
 import re
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, Permission
@@ -183,7 +185,7 @@ def staff_states(page, day):
 
     def found():
         page.goto("/staff/find/")
-        page.get_by_label("Reference, mobile number or name").fill("priya")
+        page.get_by_label("Reference, mobile number (4 or more digits) or name").fill("priya")
         page.get_by_role("button", name="Find").click()
         page.wait_for_load_state()
         assert page.get_by_role("table").get_by_role("link", name=day.reference).is_visible()
@@ -193,11 +195,36 @@ def staff_states(page, day):
         page.get_by_label("Patient's name").fill("Rahul Verma")
         page.get_by_role("button", name="Book this time").click()
         page.wait_for_load_state()
-        assert "Enter a mobile number" in field_error(page, "Mobile number")
+        assert "Enter the patient's mobile number" in field_error(page, "Mobile number")
         assert page.get_by_label("Patient's name").input_value() == "Rahul Verma"  # what was typed is kept
 
+    def nothing_found():
+        page.goto("/staff/find/")
+        page.get_by_label("Reference, mobile number (4 or more digits) or name").fill("O'Nobody")
+        page.get_by_role("button", name="Find").click()
+        page.wait_for_load_state()
+        assert "Nothing matches “O'Nobody”" in page.get_by_role("main").inner_text()
+
+    def export_errors():
+        page.goto("/staff/export/")
+        page.get_by_label("To (inclusive)").fill("2020-01-01")
+        page.get_by_role("button", name="Download CSV").click()
+        page.wait_for_load_state()
+        assert "The end date is before the start date." in page.get_by_role("main").inner_text()
+
+    missed = AppointmentFactory(
+        doctor=day.doctor,
+        starts_at=day.starts_at + timedelta(minutes=1),
+        patient_name="Nisha Missed",
+        status=AppointmentStatus.NO_SHOW,
+    )
     return [
         ("day", lambda: page.goto("/staff/")),
+        ("appointment with undo", lambda: page.goto(f"/staff/appointments/{missed.reference}/")),
+        ("find: nothing matches", nothing_found),
+        ("export form", lambda: page.goto("/staff/export/")),
+        ("export form with errors (400)", export_errors),
+        ("emails needing attention", lambda: page.goto("/staff/messages/")),
         ("appointment", lambda: page.goto(f"/staff/appointments/{day.reference}/")),
         ("reschedule", lambda: page.goto(f"/staff/appointments/{day.reference}/reschedule/")),
         ("week", lambda: page.goto(f"/staff/doctors/{day.doctor.slug}/week/")),
@@ -229,3 +256,38 @@ def test_the_staff_and_feedback_pages_pass_axe_with_one_h1_and_no_skipped_headin
     sign_in(page)
     check(staff_states(page, day))
     assert problems == {}
+
+
+def test_a_receptionist_undoes_a_wrong_no_show_in_place_and_finds_obrien(page, day):
+    day.patient_name = "Siobhán O\u2019Brien"
+    day.save()
+    sign_in(page)
+    card = page.locator(f"#appt-{day.reference}")
+    card.get_by_role("button", name="No-show Siobhán O.").click()
+    card = page.locator(f"#appt-{day.reference}")
+    card.locator(".status-badge", has_text="No-show").wait_for()
+    card.get_by_text("Undo no-show").click()
+    card.get_by_label("Why are you undoing it? (required)").fill("She was in the waiting room")
+    card.get_by_role("button", name="Undo: back to the previous status").click()
+    page.locator(f"#appt-{day.reference} .status-badge", has_text="Booked").wait_for()
+    day.refresh_from_db()
+    assert day.status == AppointmentStatus.BOOKED
+    undo = day.status_changes.order_by("pk").last()
+    assert (undo.undo, undo.note, undo.by.username) == (True, "She was in the waiting room", "desk")
+
+    page.goto("/staff/find/")
+    page.get_by_label("Reference, mobile number (4 or more digits) or name").fill("o'brien")
+    page.get_by_role("button", name="Find").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("table").get_by_role("link", name=day.reference).is_visible()
+
+
+def test_a_receptionist_downloads_the_week_as_a_spreadsheet(page, day):
+    sign_in(page)
+    page.goto("/staff/export/")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download Excel (.xlsx)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))["Appointments"]
+    names = [row[7] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names == ["Priya Sharma"]
