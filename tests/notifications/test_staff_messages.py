@@ -55,6 +55,13 @@ def message(
     )
 
 
+def stuck(row: Message) -> Message:
+    """A row left "sending" an hour ago (its worker died): past the sweep's STALE_SENDING."""
+    Message.objects.filter(pk=row.pk).update(updated_at=NOW - timedelta(hours=1))
+    row.refresh_from_db()
+    return row
+
+
 @pytest.fixture
 def ledger():
     return {
@@ -62,9 +69,7 @@ def ledger():
             state=MessageState.FAILED, name="Fay Failed", attempts=5, last_error="SMTPRecipientsRefused"
         ),
         "overdue": message(state=MessageState.PENDING, name="Omar Overdue"),
-        "stuck": Message.objects.filter(
-            pk=message(state=MessageState.SENDING, name="Stella Stuck").pk
-        ).update(updated_at=NOW - timedelta(hours=1)),
+        "stuck": stuck(message(state=MessageState.SENDING, name="Stella Stuck")),
         "on_time": message(state=MessageState.PENDING, name="Tina Ontime", due=NOW - timedelta(minutes=5)),
         "sent": message(state=MessageState.SENT, name="Sam Sent"),
         "cancelled": message(state=MessageState.CANCELLED, name="Cara Cancelled"),
@@ -97,12 +102,15 @@ def test_retry_goes_through_the_ledger_and_sends(desk, ledger, django_capture_on
     assertNotContains(response, "Fay Failed")  # sent: off the list
 
 
-def test_an_overdue_message_is_made_due_now_and_sent(ledger, django_capture_on_commit_callbacks):
-    overdue = ledger["overdue"]
+@pytest.mark.parametrize("key", ["overdue", "stuck"])
+def test_an_overdue_or_stuck_message_is_made_due_now_and_sent(
+    ledger, django_capture_on_commit_callbacks, key
+):
+    row = ledger[key]
     with django_capture_on_commit_callbacks(execute=True):
-        message_retry_now(message=overdue)
-    overdue.refresh_from_db()
-    assert overdue.state == MessageState.SENT
+        message_retry_now(message=row)
+    row.refresh_from_db()
+    assert row.state == MessageState.SENT
 
 
 @pytest.mark.parametrize("key", ["on_time", "sent", "cancelled"])
