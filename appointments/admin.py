@@ -154,7 +154,17 @@ class AppointmentAdmin(admin.ModelAdmin):
         (None, {"fields": ["reference", "doctor", "location", "starts_at", "ends_at", "status", "source"]}),
         (
             _("Patient"),
-            {"fields": ["patient_name", "patient_phone", "patient_email", "visit_type", "reason"]},
+            {
+                "fields": [
+                    "patient_name",
+                    "patient_phone",
+                    "patient_email",
+                    "booker_name",
+                    "booker_relationship",
+                    "visit_type",
+                    "reason",
+                ]
+            },
         ),
         (_("History"), {"fields": ["cancel_reason", "cancelled_at", "created_at", "updated_at"]}),
     ]

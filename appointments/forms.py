@@ -9,7 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from appointments.models import REFERENCE_ALPHABET, REFERENCE_LENGTH, VisitType
+from appointments.models import REFERENCE_ALPHABET, REFERENCE_LENGTH, Relationship, VisitType
+from appointments.services import same_patient_name
 from doctors.models import Location, Specialty
 from privacy.notices import notice_current
 
@@ -66,14 +67,40 @@ class BookStartForm(forms.Form):
         return queryset
 
 
+FOR_ME = "me"
+FOR_SOMEONE_ELSE = "someone_else"
+
+
 class BookingForm(forms.Form):
     start = StartField()
     booking_token = forms.UUIDField(widget=forms.HiddenInput)
+    # "Who is this appointment for?" (issue 15 item 3): these four fields are one fieldset of the page
+    # (templates/appointments/includes/booking_for_whom.html), the rest follow in order.
+    for_whom = forms.ChoiceField(
+        label=_("Who is this appointment for?"),
+        choices=[(FOR_ME, _("Me")), (FOR_SOMEONE_ELSE, _("Someone else"))],
+        initial=FOR_ME,
+        required=False,  # not sent (an older form, a script): the patient booked for themselves
+        widget=forms.RadioSelect,
+    )
     patient_name = forms.CharField(
         label=_("Full name"),
         max_length=120,
+        help_text=_("Of the person who will see the doctor."),
         error_messages={"required": _("Enter the full name of the patient.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    booker_name = forms.CharField(
+        label=_("Your full name"),
+        max_length=120,
+        required=False,
+        help_text=_("We send the confirmation and reminders to you, at your mobile number and email below."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    booker_relationship = forms.ChoiceField(
+        label=_("The patient is your"),
+        choices=[("", _("Choose one")), *Relationship.choices],
+        required=False,
     )
     patient_phone = PhoneNumberField(
         label=_("Mobile number"),
@@ -117,12 +144,16 @@ class BookingForm(forms.Form):
             % {"version": self.notice.version, "date": date_format(self.notice.effective_on, "j F Y")},
         )
 
+    FOR_WHOM_FIELDS = ("for_whom", "patient_name", "booker_name", "booker_relationship")
+
     def clean(self):
         """A notice that changed while the form was open needs agreeing again (SPEC 5: consent on record).
 
-        The form then shows the new version and an unticked box; everything else typed stays.
+        The form then shows the new version and an unticked box; everything else typed stays. Booking
+        for someone else needs the booker's own name and the relationship, each refused next to its field.
         """
         data = super().clean()
+        self._clean_for_whom(data)
         shown = data.get("privacy_notice")
         if shown and shown != str(self.notice.version):
             self.data = self.data.copy()
@@ -138,10 +169,41 @@ class BookingForm(forms.Form):
             )
         return data
 
+    def _clean_for_whom(self, data: dict) -> None:
+        """For "Me" the booker fields are dropped (they may hold what was typed before switching)."""
+        if data.get("for_whom") != FOR_SOMEONE_ELSE:
+            data["booker_name"], data["booker_relationship"] = "", ""
+            return
+        booker = " ".join(data.get("booker_name", "").split())
+        data["booker_name"] = booker
+        if not booker:
+            self.add_error(
+                "booker_name", _("Enter your own full name, so we know who booked for the patient.")
+            )
+        elif (patient := data.get("patient_name")) and same_patient_name(patient, booker):
+            self.add_error(
+                "booker_name",
+                _(
+                    'This is the patient\'s name too. If the appointment is for you, choose "Me"; '
+                    "otherwise enter your own name here."
+                ),
+            )
+        if not data.get("booker_relationship"):
+            self.add_error("booker_relationship", _("Choose who the patient is to you."))
+
     def booking_details(self) -> dict:
         """The cleaned answers as `appointment_book` keywords (after `is_valid()`)."""
         data = self.cleaned_data
-        fields = ["patient_name", "patient_phone", "patient_email", "reason", "visit_type", "booking_token"]
+        fields = [
+            "patient_name",
+            "patient_phone",
+            "patient_email",
+            "reason",
+            "visit_type",
+            "booking_token",
+            "booker_name",
+            "booker_relationship",
+        ]
         return {
             "starts_at": data["start"],
             **{name: data[name] for name in fields},

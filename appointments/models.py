@@ -10,6 +10,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -65,6 +66,49 @@ class AppointmentSource(models.TextChoices):
 class VisitType(models.TextChoices):
     FIRST = "first", _("First visit")
     FOLLOW_UP = "follow_up", _("Follow-up")
+
+
+class Relationship(models.TextChoices):
+    """Who the patient is to the person who booked for them (SPEC 3.3: a family shares a phone)."""
+
+    PARENT = "parent", _("Parent")
+    CHILD = "child", _("Child")
+    PARTNER = "partner", _("Spouse or partner")
+    SIBLING = "sibling", _("Brother or sister")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    RELATIVE = "relative", _("Other relative")
+    FRIEND = "friend", _("Friend")
+    CARED_FOR = "cared_for", _("Someone in their care")
+    OTHER = "other", _("Other")
+
+
+# The relationship in a sentence about the booker ("booked by Ravi Rao, for their parent") and in one
+# to the booker ("for Asha Rao, your parent"). Staff pages use the first, patient pages and emails the second.
+FOR_THEIR = {
+    Relationship.PARENT: _("for their parent"),
+    Relationship.CHILD: _("for their child"),
+    Relationship.PARTNER: _("for their spouse or partner"),
+    Relationship.SIBLING: _("for their brother or sister"),
+    Relationship.GRANDPARENT: _("for their grandparent"),
+    Relationship.GRANDCHILD: _("for their grandchild"),
+    Relationship.RELATIVE: _("for a relative"),
+    Relationship.FRIEND: _("for a friend"),
+    Relationship.CARED_FOR: _("for someone in their care"),
+    Relationship.OTHER: _("for someone else"),
+}
+YOUR = {
+    Relationship.PARENT: _("your parent"),
+    Relationship.CHILD: _("your child"),
+    Relationship.PARTNER: _("your spouse or partner"),
+    Relationship.SIBLING: _("your brother or sister"),
+    Relationship.GRANDPARENT: _("your grandparent"),
+    Relationship.GRANDCHILD: _("your grandchild"),
+    Relationship.RELATIVE: _("your relative"),
+    Relationship.FRIEND: _("your friend"),
+    Relationship.CARED_FOR: _("in your care"),
+    Relationship.OTHER: _("booked by you"),
+}
 
 
 class DoctorSchedule(models.Model):
@@ -215,6 +259,18 @@ class Appointment(models.Model):
     patient_name_folded = models.CharField(max_length=240, blank=True, editable=False)
     patient_phone = PhoneNumberField(_("mobile number"))
     patient_email = models.EmailField(_("email"), blank=True)
+    # Booking for someone else (SPEC 3.3): the patient is `patient_name`; the booker's own name is here,
+    # and the mobile and email above are the booker's, so the messages go to them. Both empty when the
+    # patients booked for themselves.
+    booker_name = models.CharField(
+        _("booked by"),
+        max_length=120,
+        blank=True,
+        help_text=_("The person who booked for the patient; empty when patients booked for themselves."),
+    )
+    booker_relationship = models.CharField(
+        _("patient is the booker's"), max_length=16, choices=Relationship, blank=True
+    )
     reason = models.CharField(_("reason for visit"), max_length=200, blank=True)
     visit_type = models.CharField(_("visit"), max_length=16, choices=VisitType, default=VisitType.FIRST)
     status = models.CharField(
@@ -284,6 +340,19 @@ class Appointment(models.Model):
                 name="appointment_fees_not_negative",
                 violation_error_message=_("Fees cannot be negative."),
             ),
+            models.CheckConstraint(
+                condition=Q(booker_relationship__in=[*Relationship.values, ""]),
+                name="appointment_booker_relationship_valid",
+                violation_error_message=_("Unknown relationship."),
+            ),
+            models.CheckConstraint(
+                condition=Q(booker_name="", booker_relationship="")
+                | (~Q(booker_name="") & ~Q(booker_relationship="")),
+                name="appointment_booker_complete",
+                violation_error_message=_(
+                    "Someone who books for another person gives their name and relationship."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["doctor", "starts_at"],
                 condition=Q(status__in=ACTIVE_STATUSES),
@@ -296,6 +365,8 @@ class Appointment(models.Model):
             models.Index(fields=["doctor", "starts_at"], name="appointment_doctor_start"),
             models.Index(fields=["patient_phone", "doctor"], name="appointment_phone_doctor"),
             models.Index(fields=["location", "starts_at"], name="appointment_location_start"),
+            # "My appointments" finds visits by email, case ignored (appointments/my_appointments.py).
+            models.Index(Lower("patient_email"), name="appointment_email_lower"),
         ]
         permissions = [
             ("view_schedule", _("Can open the staff schedules (own doctor only without view_appointment)")),
@@ -317,6 +388,30 @@ class Appointment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def for_someone_else(self) -> bool:
+        """Whether someone other than the patient booked it (then the mobile and email are theirs)."""
+        return bool(self.booker_name)
+
+    @property
+    def addressee(self) -> str:
+        """Whom messages greet: the person who booked (and whose email and mobile are on file)."""
+        return self.booker_name or self.patient_name
+
+    @property
+    def booker_words(self) -> str:
+        """Staff pages: "Ravi Rao, for their parent"; "" when patients booked for themselves."""
+        if not self.booker_name:
+            return ""
+        return f"{self.booker_name}, {FOR_THEIR.get(self.booker_relationship, FOR_THEIR[Relationship.OTHER])}"
+
+    @property
+    def patient_words(self) -> str:
+        """Patient pages and emails, read by the booker: "Asha Rao, your parent" (just the name otherwise)."""
+        if not self.booker_name:
+            return self.patient_name
+        return f"{self.patient_name}, {YOUR.get(self.booker_relationship, YOUR[Relationship.OTHER])}"
 
     @property
     def price(self) -> Price:

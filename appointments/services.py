@@ -218,6 +218,8 @@ def appointment_book(
     by=None,
     skip_min_notice: bool = False,
     privacy_notice_version: int | None = None,
+    booker_name: str = "",
+    booker_relationship: str = "",
 ) -> Appointment:
     """Book `starts_at` (aware) with `doctor`; raise SlotUnavailable, SlotTaken, AlreadyBooked,
     MobileLimitReached or StaleForm.
@@ -231,6 +233,9 @@ def appointment_book(
     starts sooner than the online minimum notice (never one in the past).
     Every booking records the patient's consent (SPEC 5): to `privacy_notice_version`, the version
     the form showed (None: the one in effect now), by the source's method, taken by `by` for staff.
+    Booking for someone else: `patient_name` is the patient's, `booker_name` and `booker_relationship`
+    (a Relationship value) the booker's, whose mobile and email these are; the per-patient rule and
+    the cap per mobile read the patient's name and that mobile (issue 15 item 3).
     """
     now = now or timezone.now()
     # First the lock, then the token: a twin submit waits here until this form's first submit commits,
@@ -264,6 +269,8 @@ def appointment_book(
         patient_name=patient_name,
         patient_phone=patient_phone,
         patient_email=patient_email,
+        booker_name=booker_name,
+        booker_relationship=booker_relationship,
         reason=reason,
         visit_type=visit_type,
         source=source,

@@ -103,6 +103,14 @@ def picker_heading_level(request, default: int = 2) -> int:
     return int(value) if value in {"2", "3", "4", "5", "6"} else default
 
 
+def mobile_limit_words(doctor) -> str:
+    """The cap per mobile in words, for the mobile field (issue 15 item 3; BOOKING_MAX_PER_MOBILE)."""
+    return _(
+        "This mobile number already has %(count)s upcoming appointments with %(doctor)s, the most we take "
+        "online for one number. Use another mobile number, or call us on %(phone)s to book."
+    ) % {"count": settings.BOOKING_MAX_PER_MOBILE, "doctor": doctor.name, "phone": settings.CLINIC_PHONE}
+
+
 def _requested_date(request):
     form = PickerForm(request.GET)
     if not form.is_valid():
@@ -206,9 +214,11 @@ def booking_details(request, slug):
             form.add_error(None, error)
             status = 409
         except MobileLimitReached:
+            # Next to the mobile field: that is what to change (another family member's number, or call).
             status = 409
             context["already_booked"] = "mobile_limit"
             context["send_link_form"] = SendLinkForm(initial={"patient_phone": data["patient_phone"]})
+            form.add_error("patient_phone", mobile_limit_words(doctor))
         except AlreadyBooked:
             # Said without details (no date, no link): the link goes only to the address on file.
             status = 409

@@ -153,7 +153,15 @@ class PrivacyEventAdmin(ReadOnlyAdmin):
 _appointment_admin = type(admin.site.get_model_admin(Appointment))
 admin.site.unregister(Appointment)
 
-PATIENT_FIELDS = ["patient_name", "patient_phone", "patient_email", "reason", "cancel_reason"]
+PATIENT_FIELDS = [
+    "patient_name",
+    "patient_phone",
+    "patient_email",
+    "booker_name",
+    "booker_relationship",
+    "reason",
+    "cancel_reason",
+]
 
 
 @admin.register(Appointment)

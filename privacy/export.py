@@ -51,6 +51,8 @@ def visit_data(visit, now: datetime) -> dict:
         "booked": visit.get_source_display(),
         "visit_type": visit.get_visit_type_display(),
         "patient_name": visit.patient_name,
+        "booked_by": visit.booker_name,
+        "relationship": visit.get_booker_relationship_display() if visit.booker_relationship else "",
         "mobile": visit.patient_phone.as_e164 if visit.patient_phone else "",
         "email": visit.patient_email,
         "reason": visit.reason,

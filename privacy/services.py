@@ -3,8 +3,9 @@ log, close, erase. Every write is one transaction. Notice versions and consent a
 
 Anonymising a visit keeps the appointment row, its status history (who, when, from, to), its
 consent record and its feedback answer, so schedules, reports and doctors' recommendation figures
-do not move; it removes the patient's name, mobile number, email, reason and cancellation reason,
-the free-text notes of its history, the feedback comment, its messages and their task results.
+do not move; it removes the patient's name, mobile number, email, the name of whoever booked for
+them, reason and cancellation reason, the free-text notes of its history, the feedback comment, its
+messages and their task results.
 """
 
 import secrets
@@ -110,6 +111,8 @@ def _anonymise(
         patient_name=ANONYMISED_NAME,
         patient_phone="",
         patient_email="",
+        booker_name="",
+        booker_relationship="",
         reason="",
         cancel_reason="",
         # A new key revokes the manage and feedback links (they are signed over it). One random key
