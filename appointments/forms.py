@@ -259,3 +259,18 @@ class FindBookingForm(forms.Form):
                 )
             )
         return reference
+
+
+class MyAppointmentsForm(forms.Form):
+    """My appointments: the email address the visits were booked with."""
+
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        help_text=_("The address given when booking."),
+        error_messages={
+            "required": _("Enter the email address you booked with."),
+            "invalid": _("Enter an email address like name@example.com."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

@@ -92,6 +92,8 @@ PATIENT_DATA_URLS = [
     "appointments:details",  # the patient form (echoed back on errors)
     "appointments:send-link",  # a mobile number
     "appointments:find-booking",  # a reference and a mobile number (echoed back on errors)
+    "appointments:my-appointments",  # an email address (echoed back on errors)
+    "appointments:my-appointments-list",  # every visit booked with one email address
     "appointments:manage",
     "appointments:cancel",
     "appointments:reschedule",
@@ -231,6 +233,8 @@ BOOKING_RATE_LIMIT = int(os.environ.get("BOOKING_RATE_LIMIT", 20))
 BOOKING_ATTEMPT_LIMIT = int(os.environ.get("BOOKING_ATTEMPT_LIMIT", 100))
 # A manage link works until this many days after the visit ends.
 MANAGE_LINK_DAYS = int(os.environ.get("MANAGE_LINK_DAYS", 30))
+# "My appointments" (/my-appointments/): the emailed list link works for this many minutes after it is sent.
+MY_APPOINTMENTS_LINK_MINUTES = int(os.environ.get("MY_APPOINTMENTS_LINK_MINUTES", 30))
 
 # Background tasks (Django Tasks): with debug off (production) they are queued in the database for
 # `manage.py db_worker`, so a slow or hung mail server never holds a request; with debug on (`make run`)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from appointments.calendar import appointment_ics
 from appointments.links import manage_url
 from appointments.models import Appointment
+from appointments.my_appointments import visit_list_url
 from appointments.policy import change_window, policy_summary, window_words
 from notifications.links import feedback_url
 from notifications.models import Message, MessageKind
@@ -22,6 +23,7 @@ SUBJECTS = {
     MessageKind.CANCELLED: _("Your appointment with %(doctor)s is cancelled (%(reference)s)"),
     MessageKind.FEEDBACK_REQUEST: _("Would you recommend %(doctor)s?"),
     MessageKind.LINK: _("The link to your appointment with %(doctor)s (%(reference)s)"),
+    MessageKind.VISIT_LIST: _("Your appointments at %(clinic)s"),
 }
 # A calendar file goes with every message that gives a (new) time; the UID stays, so apps update it.
 WITH_CALENDAR = {MessageKind.CONFIRMATION, MessageKind.CHANGED}
@@ -48,6 +50,13 @@ def context(message: Message, appointment: Appointment) -> dict:
         "clinic_phone": settings.CLINIC_PHONE,
         "clinic_email": settings.CLINIC_EMAIL,
         "site_url": settings.SITE_URL,
+        # "My appointments": a fresh signed link to the list, made when this email is built (sent).
+        "list_url": settings.SITE_URL + visit_list_url(message)
+        if message.kind == MessageKind.VISIT_LIST
+        else "",
+        "list_minutes": settings.MY_APPOINTMENTS_LINK_MINUTES,
+        "recent_days": settings.MANAGE_LINK_DAYS,
+        "my_appointments_url": settings.SITE_URL + reverse("appointments:my-appointments"),
     }
 
 
@@ -57,6 +66,7 @@ def build(*, message: Message, appointment: Appointment) -> EmailMultiAlternativ
         "doctor": appointment.doctor.name,
         "reference": appointment.reference,
         "when": data["when"],
+        "clinic": settings.CLINIC_NAME,
     }
     template = f"notifications/email/{message.kind}"
     email = EmailMultiAlternatives(

@@ -15,6 +15,9 @@ class MessageKind(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     FEEDBACK_REQUEST = "feedback_request", _("Feedback request")
     LINK = "link", _("Booking link")  # asked for again: "Send me my booking link", Find my booking
+    # "My appointments": a link to the list of every visit booked with one email address. Its row hangs
+    # off the latest of those visits; `recipient` holds the address from planning on.
+    VISIT_LIST = "visit_list", _("My appointments link")
 
 
 class MessageChannel(models.TextChoices):

@@ -29,8 +29,14 @@ STALE_SENDING = timedelta(minutes=15)
 # Planning ---------------------------------------------------------------------------------------
 
 
-def _plan(*, appointment: Appointment, kind: str, due_at: datetime) -> Message:
-    message = Message(appointment=appointment, kind=kind, due_at=due_at, planned_for=appointment.starts_at)
+def _plan(*, appointment: Appointment, kind: str, due_at: datetime, recipient: str = "") -> Message:
+    message = Message(
+        appointment=appointment,
+        kind=kind,
+        due_at=due_at,
+        planned_for=appointment.starts_at,
+        recipient=recipient,
+    )
     message.full_clean()
     message.save()
     due, message_id = message.due_at, message.pk
@@ -135,6 +141,25 @@ def message_plan_now(*, appointment: Appointment, kind: str, now: datetime | Non
 
 
 @transaction.atomic
+def messages_plan_visit_list(
+    *, anchor: Appointment, visit_ids: list[int], email: str, now: datetime | None = None
+) -> Message | None:
+    """ "My appointments": email `email` the link to the list of its visits, now (issue 15 item 4).
+
+    The row hangs off `anchor` (one of the visits, locked by the caller) and keeps the address in
+    `recipient`. Nothing is planned when a list email for any of `visit_ids` is pending or was planned
+    less than NOTIFY_LINK_INTERVAL ago, so whoever types an address cannot flood its inbox.
+    """
+    now = now or timezone.now()
+    recent = Message.objects.filter(appointment_id__in=visit_ids, kind=MessageKind.VISIT_LIST).filter(
+        Q(state=MessageState.PENDING) | Q(created_at__gt=now - settings.NOTIFY_LINK_INTERVAL)
+    )
+    if recent.exists():
+        return None
+    return _plan(appointment=anchor, kind=MessageKind.VISIT_LIST, due_at=now, recipient=email)
+
+
+@transaction.atomic
 def messages_status_changed(
     *, appointment: Appointment, old_status: str, now: datetime | None = None
 ) -> None:
@@ -194,6 +219,10 @@ def stale_reason(message: Message, appointment: Appointment, now: datetime) -> s
         return _("No email address")
     if message.kind == MessageKind.CANCELLED:
         return "" if appointment.status == AppointmentStatus.CANCELLED else _("Appointment is not cancelled")
+    if message.kind == MessageKind.VISIT_LIST:
+        if appointment.patient_email.casefold() != message.recipient.casefold():
+            return _("The email address has changed")
+        return ""
     if message.kind == MessageKind.LINK:
         if appointment.ends_at + timedelta(days=settings.MANAGE_LINK_DAYS) < now:
             return _("The link has expired")

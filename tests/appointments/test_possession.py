@@ -117,7 +117,9 @@ def test_one_mobile_number_holds_at_most_the_cap_of_upcoming_visits_with_a_docto
     response = book(client, doctor, patient_name="Meena Rao", start="2026-11-26T05:50:00Z")
     assert response.status_code == 409
     assertContains(
-        response, "This mobile number already has 2 upcoming appointments with Dr. Meera Kulkarni", status_code=409
+        response,
+        "This mobile number already has 2 upcoming appointments with Dr. Meera Kulkarni",
+        status_code=409,
     )
     assertContains(response, "Send me my booking link", status_code=409)
     assertNotContains(response, asha.reference, status_code=409)
