@@ -34,7 +34,8 @@ def find_query(text: str) -> Q:
     In: the query as typed (str). Out: Q matching any of: the reference (case and spaces ignored); a
     mobile number containing the query's digits when it is only digits, spaces and phone punctuation
     with at least MIN_PHONE_DIGITS digits (or the whole number, in national or international form);
-    a folded name containing every folded word of the query, in any order. An empty fold matches nothing.
+    a folded name containing every folded word of the query, in any order; the name of whoever booked for
+    the patient containing every typed word, case ignored. An empty fold matches nothing.
     """
     condition = Q(pk__in=[])
     compact = re.sub(r"[\s-]", "", text).upper()
@@ -56,7 +57,12 @@ def find_query(text: str) -> Q:
         by_name = Q()
         for word in words:
             by_name &= Q(patient_name_folded__contains=word)
-        condition |= by_name
+        # The caller is often the one who booked for the patient (issue 15 item 3): their name as
+        # stored, each typed word in any order, case ignored (not folded: no accents or apostrophes).
+        by_booker = Q()
+        for word in text.split():
+            by_booker &= Q(booker_name__icontains=word)
+        condition |= by_name | by_booker
     return condition
 
 
