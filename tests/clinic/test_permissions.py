@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from appointments.links import manage_token
 from appointments.models import Appointment, AppointmentStatus
+from appointments.my_appointments import visit_list_token
 from appointments.services import calendar_feed_rotate
 from doctors.roles import CONTENT_EDITORS, DOCTORS, FRONT_DESK, PRIVACY_OFFICERS
 from notifications.links import feedback_token
@@ -61,6 +62,7 @@ MATRIX = {
     "appointments:details":          (302,   302,    302,    302,    302,    302,    302,    302),  # no time chosen: back to the picker
     "appointments:send-link":        (405,   405,    405,    405,    405,    405,    405,    405),  # POST only
     "appointments:find-booking":     (200,   200,    200,    200,    200,    200,    200,    200),
+    "appointments:my-appointments":  (200,   200,    200,    200,    200,    200,    200,    200),
     "appointments:api-availability": (200,   200,    200,    200,    200,    200,    200,    200),
     # The manage link and the feed URL are credentials: whoever holds the real one gets in.
     "appointments:manage":           (404,   200,    200,    200,    200,    200,    200,    200),
@@ -68,6 +70,7 @@ MATRIX = {
     "appointments:reschedule":       (404,   200,    200,    200,    200,    200,    200,    200),
     "appointments:calendar":         (404,   200,    200,    200,    200,    200,    200,    200),
     "appointments:doctor-feed":      (404,   200,    200,    200,    200,    200,    200,    200),
+    "appointments:my-appointments-list": (404, 200,  200,    200,    200,    200,    200,    200),  # the emailed list link
     "notifications:feedback":        (404,   200,    200,    200,    200,    200,    200,    200),  # a completed visit's link
     "staff:login":                   (200,   200,    200,    200,    200,    200,    200,    200),
     "staff:logout":                  (405,   405,    405,    405,    405,    405,    405,    405),
@@ -148,6 +151,14 @@ def world():
             state=MessageState.FAILED,
             last_error="SMTPServerDisconnected",
         )
+        visit_list = Message.objects.create(  # a "my appointments" email to patient A's address
+            appointment=patient_a,
+            kind=MessageKind.VISIT_LIST,
+            due_at=NOW,
+            planned_for=patient_a.starts_at,
+            recipient="anita@example.com",
+        )
+        list_token = visit_list_token(visit_list)
 
         def user(*groups, **flags):
             return UserFactory(groups=[Group.objects.get(name=name) for name in groups], **flags)
@@ -184,7 +195,11 @@ def world():
             "doctors:specialty": doctor_a.specialty.slug,
             "doctors:location": doctor_a.location.slug,
         },
-        "token": {"appointments:doctor-feed": feed.token, "notifications:feedback": feedback_token(visited)},
+        "token": {
+            "appointments:doctor-feed": feed.token,
+            "notifications:feedback": feedback_token(visited),
+            "appointments:my-appointments-list": list_token,
+        },
         "reference": patient_a.reference,
         "pk": data_request.pk,
         "pk_by_key": {"staff:message-retry": failed.pk},

@@ -48,6 +48,8 @@ PATIENT_DATA = {
     "appointments:details",
     "appointments:send-link",
     "appointments:find-booking",
+    "appointments:my-appointments",
+    "appointments:my-appointments-list",
     "appointments:manage",
     "appointments:cancel",
     "appointments:reschedule",
