@@ -23,6 +23,7 @@ from django.urls import reverse
 from appointments import availability
 from appointments.links import manage_url
 from appointments.models import AppointmentStatus
+from appointments.my_appointments import visit_list_token
 from notifications.links import feedback_url
 from notifications.models import Message, MessageKind, MessageState
 from tests.factories import (
@@ -112,6 +113,9 @@ def site():
         starts_at=slots[0].start,
         ends_at=slots[0].end,
         patient_name="Priya Sharma",
+        patient_email="ravi.sharma@example.com",
+        booker_name="Ravi Sharma",  # booked by her son: staff and manage pages show both
+        booker_relationship="parent",
         reason="Low back pain",
     )
     seen = AppointmentFactory(
@@ -147,9 +151,19 @@ def public_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
 
     details_with_errors = client.post(
         details,
-        {"start": site["free"].start_param, "booking_token": str(uuid.uuid4()), "patient_name": "Asha Rao"},
+        {
+            "start": site["free"].start_param,
+            "booking_token": str(uuid.uuid4()),
+            "patient_name": "Asha Rao",
+            "for_whom": "someone_else",  # the booker's fields with their errors too
+        },
     )
-    return {
+    my_appointments = reverse("appointments:my-appointments")
+    my_errors = client.post(my_appointments, {"email": "not an email"})
+    my_sent = client.post(my_appointments, {"email": "ravi.sharma@example.com"})
+    visit_list = Message.objects.get(kind=MessageKind.VISIT_LIST)  # planned by the request just made
+    my_list = reverse("appointments:my-appointments-list", args=[visit_list_token(visit_list)])
+    pages = {
         "home": get("/"),
         "doctor-list": get(reverse("doctors:list"), {"q": "Meera"}),
         "doctor-list-empty": get(reverse("doctors:list"), {"q": "nobody by this name"}),
@@ -172,7 +186,14 @@ def public_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
         "category": get(article.category.get_absolute_url()),
         "privacy": get(reverse("privacy")),
         "feedback": get(feedback_url(site["seen"])),
+        "my-appointments": get(my_appointments),
+        "my-appointments-with-errors": (my_errors.status_code, my_errors.content),
+        "my-appointments-sent": (my_sent.status_code, my_sent.content),
+        "my-appointments-list": get(my_list),
     }
+    with time_machine.travel(NOW + timedelta(days=1), tick=False):
+        pages["my-appointments-expired"] = get(my_list)
+    return pages
 
 
 def staff_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
@@ -241,11 +262,17 @@ def test_the_main_public_and_staff_pages_are_valid_html(tmp_path, site, front_de
     assert b"Undo no-show" in pages["staff-day-with-undo"][1]
     assert b"Nisha Missed" in pages["staff-messages"][1]
     assert "Nothing matches “O&#x27;Nobody”".encode() in pages["staff-find-nothing"][1]
+    assert b"Ravi Sharma, for their parent" in pages["staff-day"][1]
+    assert b"Priya Sharma, your parent" in pages["my-appointments-list"][1]
     statuses = {name: status for name, (status, _) in pages.items()}
+    errors_400 = {
+        "details-with-errors",
+        "staff-book-caller-with-errors",
+        "staff-exports-with-errors",
+        "my-appointments-with-errors",
+    }
     assert statuses == {
-        name: 400
-        if name in {"details-with-errors", "staff-book-caller-with-errors", "staff-exports-with-errors"}
-        else 200
+        name: 400 if name in errors_400 else 410 if name == "my-appointments-expired" else 200
         for name in pages
     }
 
