@@ -91,7 +91,7 @@ class BookingForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     booker_name = forms.CharField(
-        label=_("Your full name"),
+        label=_("Your own name"),
         max_length=120,
         required=False,
         help_text=_("We send the confirmation and reminders to you, at your mobile number and email below."),

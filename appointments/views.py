@@ -217,13 +217,17 @@ def booking_details(request, slug):
             # Next to the mobile field: that is what to change (another family member's number, or call).
             status = 409
             context["already_booked"] = "mobile_limit"
-            context["send_link_form"] = SendLinkForm(initial={"patient_phone": data["patient_phone"]})
+            context["send_link_form"] = SendLinkForm(
+                initial={"patient_phone": data["patient_phone"]}, auto_id="send_link_%s"
+            )
             form.add_error("patient_phone", mobile_limit_words(doctor))
         except AlreadyBooked:
             # Said without details (no date, no link): the link goes only to the address on file.
             status = 409
             context["already_booked"] = "patient"
-            context["send_link_form"] = SendLinkForm(initial={"patient_phone": data["patient_phone"]})
+            context["send_link_form"] = SendLinkForm(
+                initial={"patient_phone": data["patient_phone"]}, auto_id="send_link_%s"
+            )
         else:
             return redirect(manage_url(appointment))
     start = getattr(form, "cleaned_data", {}).get("start")

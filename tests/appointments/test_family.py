@@ -85,7 +85,7 @@ def test_the_details_form_asks_who_the_appointment_is_for_with_me_chosen(client,
     assert re.search(r'<input type="radio"[^>]*name="for_whom" value="me"[^>]*checked', page.text)
     assert re.search(r'<input type="radio"[^>]*name="for_whom" value="someone_else"', page.text)
     assertContains(page, "If you are booking for someone else")
-    assertContains(page, "Your full name")
+    assertContains(page, "Your own name")
     assertContains(page, "The patient is your")
 
 

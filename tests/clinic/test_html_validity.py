@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from appointments import availability
@@ -158,6 +158,24 @@ def public_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
             "for_whom": "someone_else",  # the booker's fields with their errors too
         },
     )
+
+    def book_again(name):
+        """A second booking on the booked visit's mobile: "already booked", or the cap per mobile (409)."""
+        with override_settings(BOOKING_MAX_PER_MOBILE=1):
+            response = client.post(
+                details,
+                {
+                    "start": site["free"].start_param,
+                    "booking_token": str(uuid.uuid4()),
+                    "for_whom": "me",
+                    "patient_name": name,
+                    "patient_phone": str(booked.patient_phone),
+                    "visit_type": "first",
+                    "consent": "on",
+                },
+            )
+        return response.status_code, response.content
+
     my_appointments = reverse("appointments:my-appointments")
     my_errors = client.post(my_appointments, {"email": "not an email"})
     my_sent = client.post(my_appointments, {"email": "ravi.sharma@example.com"})
@@ -178,6 +196,8 @@ def public_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
         "picker": get(reverse("appointments:picker", args=[doctor.slug])),
         "details": get(details, {"start": site["free"].start_param}),
         "details-with-errors": (details_with_errors.status_code, details_with_errors.content),
+        "details-already-booked": book_again("Priya Sharma"),
+        "details-mobile-cap": book_again("Ravi Sharma"),
         "manage": get(manage),
         "cancel": get(manage + "cancel/"),
         "reschedule": get(manage + "reschedule/"),
@@ -265,16 +285,18 @@ def test_the_main_public_and_staff_pages_are_valid_html(tmp_path, site, front_de
     assert b"Ravi Sharma, for their parent" in pages["staff-day"][1]
     assert b"Priya Sharma, your parent" in pages["my-appointments-list"][1]
     statuses = {name: status for name, (status, _) in pages.items()}
-    errors_400 = {
-        "details-with-errors",
-        "staff-book-caller-with-errors",
-        "staff-exports-with-errors",
-        "my-appointments-with-errors",
+    expected = {
+        "details-with-errors": 400,
+        "staff-book-caller-with-errors": 400,
+        "staff-exports-with-errors": 400,
+        "my-appointments-with-errors": 400,
+        "details-already-booked": 409,
+        "details-mobile-cap": 409,
+        "my-appointments-expired": 410,
     }
-    assert statuses == {
-        name: 400 if name in errors_400 else 410 if name == "my-appointments-expired" else 200
-        for name in pages
-    }
+    assert statuses == {name: expected.get(name, 200) for name in pages}
+    assert b"You already have a booking" in pages["details-already-booked"][1]
+    assert b"This mobile number already has 1 upcoming" in pages["details-mobile-cap"][1]
 
     files = []
     for name, (_, content) in pages.items():
