@@ -6,6 +6,7 @@ appointments carry references starting with "DEMO" (sample), "DT" (today's day s
 """
 
 import random
+import zlib
 from datetime import datetime, time, timedelta
 
 from django.db import connection, transaction
@@ -17,6 +18,7 @@ from appointments.models import (
     AppointmentSource,
     AppointmentStatus,
     DoctorSchedule,
+    Relationship,
     WorkingHours,
     new_manage_key,
 )
@@ -94,7 +96,18 @@ def seed(*, appointments: int = 0) -> dict[str, int]:
     return {"hours": WorkingHours.objects.count(), "appointments": Appointment.objects.count()}
 
 
+# Every sixth demo visit was booked by a relative (issue 15 item 3), chosen from the reference so the
+# random sequence (and so the rest of the demo) stays what it was.
+BOOKERS = [
+    ("Meera Iyer", Relationship.PARENT),
+    ("Arun Das", Relationship.CHILD),
+    ("Lata Bose", Relationship.PARTNER),
+]
+
+
 def _row(doctor, slot_start, slot_end, location, reference, rng, status=AppointmentStatus.BOOKED):
+    family = zlib.crc32(reference.encode()) % 6 == 0
+    booker_name, relationship = BOOKERS[zlib.crc32(reference.encode()) % 3] if family else ("", "")
     return Appointment(
         doctor=doctor,
         location=location,
@@ -102,6 +115,8 @@ def _row(doctor, slot_start, slot_end, location, reference, rng, status=Appointm
         ends_at=slot_end,
         patient_name=rng.choice(PATIENTS),
         patient_phone=f"+9198{rng.randrange(10**8):08d}",
+        booker_name=booker_name,
+        booker_relationship=relationship,
         reason=rng.choice(["", "Low back pain", "Neck pain after a fall", "Review of MRI"]),
         status=status,
         source=rng.choice(list(AppointmentSource.values)),
