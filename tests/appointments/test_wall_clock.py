@@ -26,6 +26,7 @@ from icalendar import Calendar
 
 from appointments.links import manage_url
 from appointments.models import Appointment, AppointmentStatus, TimeOff
+from appointments.my_appointments import visit_list_url
 from appointments.services import appointment_book, calendar_feed_rotate
 from notifications.emails import build
 from notifications.links import feedback_url
@@ -312,7 +313,11 @@ def test_the_confirmation_email_sent_after_booking_shows_the_wall_clock(appointm
     assert_reads(" ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split()), visit, visit.full)
 
 
-@pytest.mark.parametrize("kind", MessageKind.values)
+# The "my appointments" email names no visit (its link opens the list, tested below); every other one does.
+VISIT_EMAILS = [kind for kind in MessageKind.values if kind != MessageKind.VISIT_LIST]
+
+
+@pytest.mark.parametrize("kind", VISIT_EMAILS)
 def test_every_email_shows_the_visit_on_the_wall_clock_in_text_html_and_subject(appointment, visit, kind):
     email = build(message=Message(appointment=appointment, kind=kind), appointment=appointment)
     html = " ".join(unescape(re.sub(r"<[^>]+>", " ", email.alternatives[0].content)).split())
@@ -321,6 +326,23 @@ def test_every_email_shows_the_visit_on_the_wall_clock_in_text_html_and_subject(
     assert_reads(html, visit, expected)
     if kind == MessageKind.REMINDER:
         assert email.subject == f"Reminder: Dr. Claire Hughes, {visit.full}"
+
+
+def test_the_my_appointments_email_shows_no_time_and_its_list_shows_the_wall_clock(
+    client, appointment, visit
+):
+    message = Message.objects.create(
+        appointment=appointment,
+        kind=MessageKind.VISIT_LIST,
+        due_at=visit.now,
+        planned_for=appointment.starts_at,
+        recipient=appointment.patient_email,
+    )
+    email = build(message=message, appointment=appointment)
+    assert_reads(email.body, visit)  # no visit time in it, least of all the server zone's
+    response = client.get(visit_list_url(message))
+    assert response.status_code == 200
+    assert_reads(visible(response), visit, visit.full)
 
 
 # Calendar files (ical.js reads them in test_calendar_clients.py) ------------------------------------
