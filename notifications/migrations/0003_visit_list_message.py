@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0008_booker_and_email_lookup'),
+        ('appointments', '0010_booker_and_email_lookup'),
         ('notifications', '0002_link_message'),
     ]
 
