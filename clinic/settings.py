@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "articles",
     "notifications",
     "privacy",
+    "reports",
     "django_tasks_db",
 ]
 
@@ -107,6 +108,7 @@ PATIENT_DATA_URLS = [
     "privacy:export-html",
     "privacy:erase",
     "privacy:close",
+    "reports:*",  # clinic reports: cancellation reasons are free text a patient typed
 ]
 
 TEMPLATES = [

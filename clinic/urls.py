@@ -30,6 +30,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("", include("privacy.urls")),
+    path("staff/reports/", include("reports.urls")),
     path("staff/", include("appointments.staff_urls")),
     path("", include("appointments.urls")),
     path("", include("notifications.urls")),

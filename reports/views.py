@@ -1,0 +1,129 @@
+"""Clinic reports under /staff/reports/: the page with every chart and table, each chart as an SVG
+image, and each table as a CSV or .xlsx download.
+
+All three read the same GET parameters (`location`, `date_from`, `date_to`; default: the user's
+location and last month on its calendar), so a report is a link to share. Permission is checked on
+every request (`reports.access`); a location outside the user's scope is a 404, like other staff
+objects out of scope (docs/decisions.md, 2026-11-21).
+"""
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from reports import charts, downloads
+from reports.access import report_locations, reports_required
+from reports.figures import SECTIONS, Report
+from reports.forms import ReportForm, last_month
+
+
+def _choice(request) -> tuple[ReportForm, list, dict | None]:
+    """The form, the user's locations, and the chosen {location, first, last, query} or None when the
+    input is invalid (the form then holds the messages) or the user has no location.
+
+    Without parameters: the user's first location and the last calendar month on its clock. A
+    location outside the user's scope is "not a valid choice", like one that does not exist.
+    """
+    scope = report_locations(request.user)
+    locations = list(scope)
+    if not locations:
+        return ReportForm(locations=scope), locations, None
+    if any(key in request.GET for key in ("location", "date_from", "date_to")):
+        data = {key: request.GET.get(key, "")[:40] for key in ("location", "date_from", "date_to")}
+    else:
+        location = locations[0]
+        first, last = last_month(timezone.now().astimezone(location.zone).date())
+        data = {"location": location.slug, "date_from": first.isoformat(), "date_to": last.isoformat()}
+    form = ReportForm(data, locations=scope)
+    if not form.is_valid():
+        return form, locations, None
+    return (
+        form,
+        locations,
+        {
+            "location": form.cleaned_data["location"],
+            "first": form.cleaned_data["date_from"],
+            "last": form.cleaned_data["date_to"],
+            "query": urlencode(data),
+        },
+    )
+
+
+@require_GET
+@reports_required
+def index(request):
+    """The report page: headline figures, then each section's chart, table and downloads."""
+    form, locations, chosen = _choice(request)
+    context = {"form": form, "locations": locations, "chosen": chosen}
+    status = 400 if locations and chosen is None else 200
+    if chosen is not None:
+        report = Report.build(location=chosen["location"], first=chosen["first"], last=chosen["last"])
+        context |= {
+            "report": report,
+            "sections": list(report.tables.values()),
+            "query": chosen["query"],
+            "zone_name": chosen["location"].time_zone,
+        }
+    return render(request, "reports/report.html", context, status=status)
+
+
+def _one_table(request, section: str):
+    if section not in SECTIONS:
+        raise Http404("No such report")
+    form, locations, chosen = _choice(request)
+    if not locations:
+        raise Http404("No location to report on")
+    if chosen is None:
+        return None, HttpResponseBadRequest(
+            "; ".join(error for errors in form.errors.values() for error in errors),
+            content_type="text/plain; charset=utf-8",
+        )
+    report = Report.build(
+        location=chosen["location"], first=chosen["first"], last=chosen["last"], only={section}
+    )
+    return report, None
+
+
+@require_GET
+@reports_required
+def chart(request, slug):
+    """One section's chart as an SVG image (no script; drawn by pygal, see reports.charts)."""
+    report, refused = _one_table(request, slug)
+    if refused:
+        return refused
+    svg, policy = charts.render(report.tables[slug])
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Security-Policy"] = policy  # the middleware keeps a policy the view set
+    return response
+
+
+def _filename(report: Report, slug: str, extension: str) -> str:
+    return f"{slug}-{report.location.slug}-{report.first:%Y%m%d}-{report.last:%Y%m%d}.{extension}"
+
+
+@require_GET
+@reports_required
+def download_csv(request, slug):
+    report, refused = _one_table(request, slug)
+    if refused:
+        return refused
+    response = HttpResponse(
+        downloads.table_csv(report, report.tables[slug]), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, slug, "csv")}"'
+    return response
+
+
+@require_GET
+@reports_required
+def download_xlsx(request, slug):
+    report, refused = _one_table(request, slug)
+    if refused:
+        return refused
+    response = HttpResponse(
+        downloads.table_xlsx(report, report.tables[slug]), content_type=downloads.XLSX_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(report, slug, "xlsx")}"'
+    return response
