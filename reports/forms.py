@@ -15,18 +15,21 @@ def last_month(today: date) -> tuple[date, date]:
 
 
 class ReportForm(forms.Form):
-    """`location` (a slug among `locations`), `date_from` and `date_to` (local calendar days, both
-    included, at most MAX_DAYS apart). Invalid input gives messages next to the fields."""
+    """`location` (the slug of one of `locations`, a list of Location; cleaned to that Location),
+    `date_from` and `date_to` (local calendar days, both included, at most MAX_DAYS apart). Invalid
+    input gives messages next to the fields. Reads nothing from the database."""
 
-    location = forms.ModelChoiceField(
-        label=_("Location"), queryset=None, to_field_name="slug", empty_label=None
-    )
+    location = forms.ChoiceField(label=_("Location"))
     date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To (included)"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, locations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = locations
+        self.locations = {location.slug: location for location in locations}
+        self.fields["location"].choices = [(location.slug, location.name) for location in locations]
+
+    def clean_location(self):
+        return self.locations[self.cleaned_data["location"]]
 
     def clean(self):
         data = super().clean()

@@ -26,17 +26,16 @@ def _choice(request) -> tuple[ReportForm, list, dict | None]:
     Without parameters: the user's first location and the last calendar month on its clock. A
     location outside the user's scope is "not a valid choice", like one that does not exist.
     """
-    scope = report_locations(request.user)
-    locations = list(scope)
+    locations = list(report_locations(request.user))
     if not locations:
-        return ReportForm(locations=scope), locations, None
+        return ReportForm(locations=locations), locations, None
     if any(key in request.GET for key in ("location", "date_from", "date_to")):
         data = {key: request.GET.get(key, "")[:40] for key in ("location", "date_from", "date_to")}
     else:
         location = locations[0]
         first, last = last_month(timezone.now().astimezone(location.zone).date())
         data = {"location": location.slug, "date_from": first.isoformat(), "date_to": last.isoformat()}
-    form = ReportForm(data, locations=scope)
+    form = ReportForm(data, locations=locations)
     if not form.is_valid():
         return form, locations, None
     return (
