@@ -4,7 +4,7 @@ and what the files hold."""
 import csv
 import io
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -74,14 +74,29 @@ def test_an_admin_reports_on_every_location(client, week):
     assert response.status_code == 200
     assertContains(response, '<option value="indiranagar"')
     assertContains(response, "Whitefield, visits from 2 November 2026 to 8 November 2026")
-    rows = list(csv.reader(io.StringIO(client.get(reverse("reports:csv", args=["sources"]), WEEK | {"location": "whitefield"}).content.decode("utf-8-sig"))))
-    assert rows[4:] == [["Online", "0", "0.0"], ["Phone", "1", "100.0"], ["Walk-in", "0", "0.0"], ["All sources", "1", "100.0"]]
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    reverse("reports:csv", args=["sources"]), WEEK | {"location": "whitefield"}
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[4:] == [
+        ["Online", "0", "0.0"],
+        ["Phone", "1", "100.0"],
+        ["Walk-in", "0", "0.0"],
+        ["All sources", "1", "100.0"],
+    ]
 
 
 def test_a_front_desk_without_a_location_is_told_to_ask_an_admin(client, week, front_desk_user):
     response = signed_in(client, front_desk_user).get(reverse("reports:index"))
     assertContains(response, "No location is set for your account")
-    assert signed_in(client, front_desk_user).get(reverse("reports:chart", args=["sources"])).status_code == 404
+    assert (
+        signed_in(client, front_desk_user).get(reverse("reports:chart", args=["sources"])).status_code == 404
+    )
 
 
 @pytest.mark.parametrize("group", [DOCTORS, CONTENT_EDITORS])
@@ -146,7 +161,7 @@ def test_the_csv_holds_the_table_with_a_bom_and_guards_formulas(client, week):
         doctor=week["asha"],
         starts_at=local(MONDAY, 11),
         status=AppointmentStatus.CANCELLED,
-        cancel_reason="=HYPERLINK(\"http://x\")",
+        cancel_reason='=HYPERLINK("http://x")',
     )
     client = signed_in(client, week["desk"])
     response = client.get(reverse("reports:csv", args=["cancel-reasons"]), WEEK)
@@ -163,7 +178,7 @@ def test_the_csv_holds_the_table_with_a_bom_and_guards_formulas(client, week):
     ]
     assert rows[4:] == [
         ["Feeling better", "2", "50.0"],
-        ["'=hyperlink(\"http://x\")", "1", "25.0"],
+        ['\'=hyperlink("http://x")', "1", "25.0"],
         ["No reason given", "1", "25.0"],
         ["All cancellations", "4", "100.0"],
     ]
@@ -200,8 +215,12 @@ def test_the_xlsx_holds_typed_cells_and_no_formula(client, week):
 
 
 def test_an_empty_rate_is_an_empty_cell(client, week):
-    response = signed_in(client, week["desk"]).get(reverse("reports:xlsx", args=["utilisation-weekday"]), WEEK)
-    values = [list(row) for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+    response = signed_in(client, week["desk"]).get(
+        reverse("reports:xlsx", args=["utilisation-weekday"]), WEEK
+    )
+    values = [
+        list(row) for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    ]
     assert values[9] == ["Saturday", 0.0, 0.0, None]
 
 
@@ -256,4 +275,3 @@ def test_a_chart_and_a_download_cost_a_fixed_number_of_queries(client, week, dja
 # Session, user, the user's permissions (2), staff profile, locations, doctors, counts, working hours,
 # time off, booked minutes, lead time, reasons, feedback, and the navigation's "is this user a doctor".
 QUERIES = 15
-
