@@ -66,10 +66,12 @@ def render(table: Table) -> tuple[bytes, str]:
         value_formatter=(lambda value: f"{value:g} %") if table.percent else (lambda value: f"{value:g}"),
         margin=16,
     )
-    chart.x_labels = [str(row[0]) for row in table.rows]
+    # Horizontal bars are drawn bottom-up: reverse them so the chart reads top-down like its table.
+    rows = table.rows[::-1] if table.chart in ("hbar", "stacked") else table.rows
+    chart.x_labels = [str(row[0]) for row in rows]
     if not table.is_empty:
         for index in table.series:
-            chart.add(table.columns[index], [row[index] for row in table.rows])
+            chart.add(table.columns[index], [row[index] for row in rows])
     return sanitised(chart.render_tree())
 
 

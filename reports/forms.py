@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 MAX_DAYS = 366  # a year (a leap one included); longer periods are refused with a message
@@ -14,14 +15,51 @@ def last_month(today: date) -> tuple[date, date]:
     return last.replace(day=1), last
 
 
+class DayInput(forms.DateInput):
+    """`<input type="date">` that writes back only a real date: HTML allows nothing else in its value,
+    so an unreadable one is left out (the field's message quotes it)."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value).isoformat()
+            except ValueError:
+                return None
+        return super().format_value(value)
+
+
+class DayField(forms.DateField):
+    """A calendar day written as YYYY-MM-DD (what date inputs send); the message repeats what was typed."""
+
+    widget = DayInput
+    input_formats = ["%Y-%m-%d"]
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code != "invalid":
+                raise
+            raise ValidationError(
+                _("“%(value)s” is not a date. Choose one, or type it as YYYY-MM-DD."),
+                code="invalid",
+                params={"value": str(value)[:40]},
+            ) from None
+
+
 class ReportForm(forms.Form):
     """`location` (the slug of one of `locations`, a list of Location; cleaned to that Location),
     `date_from` and `date_to` (local calendar days, both included, at most MAX_DAYS apart). Invalid
     input gives messages next to the fields. Reads nothing from the database."""
 
     location = forms.ChoiceField(label=_("Location"))
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To (included)"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DayField(label=_("From"))
+    date_to = DayField(label=_("To (included)"))
 
     def __init__(self, *args, locations, **kwargs):
         super().__init__(*args, **kwargs)
