@@ -216,7 +216,7 @@ class _Builder:
             summary=_("Visits in the period by how they were booked, cancelled ones included."),
             columns=[_("Source"), _("Bookings"), _("Share (%)")],
             rows=[
-                [label, by_source[value], rate(by_source[value], total)]
+                [str(label), by_source[value], rate(by_source[value], total)]
                 for value, label in AppointmentSource.choices
             ],
             footer=[_("All sources"), total, rate(total, total)],

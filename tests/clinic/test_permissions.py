@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from appointments.links import manage_token
-from appointments.models import Appointment, AppointmentStatus
+from appointments.models import Appointment, AppointmentStatus, StaffProfile
 from appointments.my_appointments import visit_list_token
 from appointments.services import calendar_feed_rotate
 from doctors.roles import CONTENT_EDITORS, DOCTORS, FRONT_DESK, PRIVACY_OFFICERS
@@ -99,6 +99,11 @@ MATRIX = {
     "privacy:export-html":           (LOGIN, LOGIN,  403,    403,    403,    403,    200,    200),
     "privacy:erase":                 (LOGIN, LOGIN,  403,    403,    403,    403,    200,    200),  # GET: the confirmation
     "privacy:close":                 (LOGIN, LOGIN,  403,    403,    403,    403,    405,    405),
+    # Reports: those who see every doctor (front desk at its own location, admins everywhere).
+    "reports:index":                 (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
+    "reports:chart":                 (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
+    "reports:csv":                   (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
+    "reports:xlsx":                  (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
 }
 ADMIN_LOGIN = "admin login"  # a 302 to the admin's sign-in page
 ADMIN_MATRIX = {
@@ -178,6 +183,7 @@ def world():
             phone=patient_a.patient_phone,
             by=users["privacy"],
         )
+        StaffProfile.objects.create(user=users["front_desk"], default_location=doctor_a.location)
         doctor_a.user, doctor_b.user = users["doctor_a"], users["doctor_b"]
         doctor_a.save()
         doctor_b.save()
@@ -194,6 +200,9 @@ def world():
             "articles:detail": article.slug,
             "doctors:specialty": doctor_a.specialty.slug,
             "doctors:location": doctor_a.location.slug,
+            "reports:chart": "sources",
+            "reports:csv": "sources",
+            "reports:xlsx": "sources",
         },
         "token": {
             "appointments:doctor-feed": feed.token,

@@ -62,6 +62,10 @@ PATIENT_DATA = {
     "privacy:export-html",
     "privacy:erase",
     "privacy:close",
+    "reports:index",  # cancellation reasons as patients typed them
+    "reports:chart",
+    "reports:csv",
+    "reports:xlsx",
 }
 
 

@@ -14,6 +14,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from appointments.models import AppointmentSource, AppointmentStatus
 from doctors.roles import CONTENT_EDITORS, DOCTORS
+from reports.figures import SECTIONS
 from tests.factories import AppointmentFactory, DoctorFactory, UserFactory, week_hours
 from tests.reports.conftest import MONDAY, SUNDAY, local
 
@@ -213,6 +214,25 @@ def test_the_xlsx_holds_typed_cells_and_no_formula(client, week):
     cells = [cell for row in load_workbook(io.BytesIO(reasons.content)).active.iter_rows() for cell in row]
     formula = next(cell for cell in cells if cell.value == "=1+1")
     assert formula.data_type == "s"  # text, not a formula
+
+
+def test_every_section_downloads_as_xlsx_and_csv(client, week):
+    client = signed_in(client, week["desk"])
+    for slug in SECTIONS:
+        book = load_workbook(io.BytesIO(client.get(reverse("reports:xlsx", args=[slug]), WEEK).content))
+        lines = list(
+            csv.reader(
+                io.StringIO(client.get(reverse("reports:csv", args=[slug]), WEEK).content.decode("utf-8-sig"))
+            )
+        )
+        assert book.active.max_row == len(lines) >= 5
+    sources = load_workbook(io.BytesIO(client.get(reverse("reports:xlsx", args=["sources"]), WEEK).content))
+    assert list(sources.active.iter_rows(min_row=5, values_only=True)) == [
+        ("Online", 7, 58.3),
+        ("Phone", 4, 33.3),
+        ("Walk-in", 1, 8.3),
+        ("All sources", 12, 100.0),
+    ]
 
 
 def test_an_empty_rate_is_an_empty_cell(client, week):
