@@ -3,15 +3,16 @@ image, and each table as a CSV or .xlsx download.
 
 All three read the same GET parameters (`location`, `date_from`, `date_to`; default: the user's
 location and last month on its calendar), so a report is a link to share. Permission is checked on
-every request (`reports.access`); a location outside the user's scope is a 404, like other staff
-objects out of scope (docs/decisions.md, 2026-11-21).
+every request (`reports.access`); a location outside the user's scope is "not a valid choice" (a
+400), the same answer as for one that does not exist (docs/decisions.md, "Reports").
 """
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
 
 from reports import charts, downloads
 from reports.access import report_locations, reports_required
@@ -50,25 +51,33 @@ def _choice(request) -> tuple[ReportForm, list, dict | None]:
     )
 
 
-@require_GET
-@reports_required
-def index(request):
-    """The report page: headline figures, then each section's chart, table and downloads."""
-    form, locations, chosen = _choice(request)
-    context = {"form": form, "locations": locations, "chosen": chosen}
-    status = 400 if locations and chosen is None else 200
-    if chosen is not None:
-        report = Report.build(location=chosen["location"], first=chosen["first"], last=chosen["last"])
-        context |= {
-            "report": report,
-            "sections": list(report.tables.values()),
-            "query": chosen["query"],
-            "zone_name": chosen["location"].time_zone,
-        }
-    return render(request, "reports/report.html", context, status=status)
+@method_decorator([require_GET, reports_required], name="dispatch")
+class ReportView(TemplateView):
+    """The report page: headline figures, then each section's chart, table and downloads.
+
+    200 with the figures; 400 with the form's messages when the parameters cannot be read; 200 with
+    a note when the user has no location to report on.
+    """
+
+    template_name = "reports/report.html"
+
+    def get(self, request, *args, **kwargs):
+        form, locations, chosen = _choice(request)
+        context = self.get_context_data(form=form, locations=locations, chosen=chosen, **kwargs)
+        if chosen is not None:
+            report = Report.build(location=chosen["location"], first=chosen["first"], last=chosen["last"])
+            context |= {
+                "report": report,
+                "sections": list(report.tables.values()),
+                "query": chosen["query"],
+                "zone_name": chosen["location"].time_zone,
+            }
+        return self.render_to_response(context, status=400 if locations and chosen is None else 200)
 
 
 def _one_table(request, section: str):
+    """(the report with only `section` built, None), or (None, a 400 naming what could not be read).
+    Raises Http404 for an unknown section or a user with no location."""
     if section not in SECTIONS:
         raise Http404("No such report")
     form, locations, chosen = _choice(request)
@@ -105,6 +114,7 @@ def _filename(report: Report, slug: str, extension: str) -> str:
 @require_GET
 @reports_required
 def download_csv(request, slug):
+    """One section's table as a CSV download (see reports.downloads)."""
     report, refused = _one_table(request, slug)
     if refused:
         return refused
@@ -118,6 +128,7 @@ def download_csv(request, slug):
 @require_GET
 @reports_required
 def download_xlsx(request, slug):
+    """One section's table as an .xlsx download (see reports.downloads)."""
     report, refused = _one_table(request, slug)
     if refused:
         return refused
