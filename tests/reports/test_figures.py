@@ -150,3 +150,21 @@ def test_offered_time_on_the_day_the_clocks_go_back_is_25_hours():
         report = Report.build(location=london, first=date(2026, 10, 25), last=date(2026, 10, 25))
     assert rows(report, "utilisation-doctor") == [[doctor.name, 24.0, 1.0, 4.2]]
     assert rows(report, "utilisation-weekday")[6] == ["Sunday", 24.0, 1.0, 4.2]
+
+
+def test_a_clinic_in_another_zone_than_the_servers_is_read_on_its_own_clock(now):
+    """New York, Monday 2 November 2026, 20:00 EST: Tuesday in UTC and in the server's zone (Kolkata)."""
+    new_york = LocationFactory(time_zone="America/New_York")
+    doctor = DoctorFactory(location=new_york)
+    WorkingHoursFactory(doctor=doctor, weekday=0, starts_at=time(18), ends_at=time(22))
+    AppointmentFactory(
+        doctor=doctor,
+        starts_at=datetime(2026, 11, 3, 1, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 3, 2, tzinfo=UTC),
+    )
+    report = Report.build(location=new_york, first=MONDAY, last=MONDAY)
+    assert rows(report, "utilisation-weekday")[:2] == [
+        ["Monday", 4.0, 1.0, 25.0],
+        ["Tuesday", 0.0, 0.0, None],
+    ]
+    assert report.tables["sources"].footer == ["All sources", 1, 100.0]
