@@ -18,7 +18,7 @@ from pygal.style import Style
 
 from reports.figures import Table
 
-WIDTH, HEIGHT = 720, 360
+WIDTH = 720  # CSS pixels; the height comes from the table (Table.chart_height)
 # The site's brand teal first, then colours that stay apart for colour-blind readers (Okabe-Ito).
 COLOURS = ("#0b6e69", "#d55e00", "#0072b2", "#cc79a7", "#e69f00", "#56b4e9", "#009e73", "#6c4c9a")
 STYLE = Style(
@@ -52,7 +52,7 @@ def render(table: Table) -> tuple[bytes, str]:
         style=STYLE,
         js=[],
         width=WIDTH,
-        height=HEIGHT,
+        height=table.chart_height,
         explicit_size=True,
         show_legend=len(table.series) > 1,
         legend_at_bottom=True,

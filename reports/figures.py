@@ -69,6 +69,14 @@ class Table:
     footer: list | None = None  # a totals row, shown and downloaded after the rows
 
     @property
+    def chart_height(self) -> int:
+        """The chart's height in CSS pixels: horizontal bars grow with the rows (one doctor each), so
+        a clinic with thirty doctors gets readable bars; vertical ones keep 360."""
+        if self.chart in ("hbar", "stacked"):
+            return max(240, min(1200, 80 + 44 * len(self.rows)))
+        return 360
+
+    @property
     def is_empty(self) -> bool:
         return not self.rows or all(not any(row[i] for i in self.series) for row in self.rows)
 

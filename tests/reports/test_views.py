@@ -156,6 +156,22 @@ def test_a_chart_is_a_sanitised_svg_with_its_own_policy(client, week):
     assert policy.startswith("default-src 'none'; style-src 'sha256-")
     assert "unsafe-inline" not in policy
     assert svg.count("<style") == 1
+    assert 'viewBox="0 0 720 360"' in svg
+
+
+def test_horizontal_charts_grow_with_their_rows_and_the_page_says_so(client, week):
+    client = signed_in(client, week["desk"])
+    svg = client.get(reverse("reports:chart", args=["utilisation-doctor"]), WEEK).content.decode()
+    assert 'viewBox="0 0 720 240"' in svg  # two doctors: the smallest height
+    grow(week["location"], doctors=10, days=1)
+    svg = client.get(
+        reverse("reports:chart", args=["utilisation-doctor"]), WEEK | {"date_from": "2026-01-01"}
+    ).content.decode()
+    assert 'viewBox="0 0 720 608"' in svg  # twelve doctors: 80 + 12 x 44
+    page = client.get(reverse("reports:index"), WEEK | {"date_from": "2026-01-01"}).content.decode()
+    assert re.search(
+        r'src="/staff/reports/charts/utilisation-doctor\.svg\?[^"]*" width="720" height="608"', page
+    )
 
 
 def test_the_csv_holds_the_table_with_a_bom_and_guards_formulas(client, week):
