@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import ExtractIsoWeekDay, Lower, Trim
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -351,17 +351,20 @@ class _Builder:
         )
 
     def lead_time(self) -> Table:
-        conditions = {}
-        lower = None
-        for index, (upper, _label) in enumerate(LEAD_TIME_BUCKETS):
-            condition = Q()
-            if lower is not None:
-                condition &= Q(starts_at__gte=F("created_at") + timedelta(hours=lower))
-            if upper is not None:
-                condition &= Q(starts_at__lt=F("created_at") + timedelta(hours=upper))
-            conditions[f"bucket_{index}"] = Count("pk", filter=condition)
-            lower = upper
-        counts = self.visits.order_by().aggregate(**conditions)
+        # One CASE per visit, tried in bucket order until one matches (each bucket's lower bound is the
+        # previous one's upper bound), then grouped: a visit costs at most one comparison per bucket.
+        bucket = Case(
+            *(
+                When(starts_at__lt=F("created_at") + timedelta(hours=upper), then=Value(index))
+                for index, (upper, _label) in enumerate(LEAD_TIME_BUCKETS)
+                if upper is not None
+            ),
+            default=Value(len(LEAD_TIME_BUCKETS) - 1),
+            output_field=IntegerField(),
+        )
+        grouped = self.visits.order_by().annotate(bucket=bucket).values("bucket").annotate(n=Count("pk"))
+        counts = {f"bucket_{index}": 0 for index in range(len(LEAD_TIME_BUCKETS))}
+        counts |= {f"bucket_{row['bucket']}": row["n"] for row in grouped}
         total = sum(counts.values())
         return Table(
             slug="lead-time",
