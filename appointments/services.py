@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appointments import availability
+from appointments import availability, holds
 from appointments.models import (
     Appointment,
     AppointmentSource,
@@ -241,6 +241,7 @@ def appointment_book(
     # First the lock, then the token: a twin submit waits here until this form's first submit commits,
     # then finds its booking below instead of tripping over it as "already booked" or "taken".
     _lock_patient(doctor_id=doctor.pk, patient_phone=patient_phone)
+    holds.doctor_lock(doctor.pk)  # then the slot: holds and bookings of this doctor are checked one at a time
     made = _token_booking(
         booking_token=booking_token, doctor=doctor, starts_at=starts_at, patient_phone=patient_phone
     )
@@ -249,7 +250,10 @@ def appointment_book(
     if not doctor.is_active or not doctor.location.is_active:
         raise SlotUnavailable(_("This doctor is not taking bookings."))
     min_notice = timedelta(0) if skip_min_notice else None
-    slot, taken = availability.slot_at(doctor, starts_at, now, min_notice=min_notice)
+    # Another form's active hold makes the time taken; this form's own hold (its token) does not.
+    slot, taken = availability.slot_at(
+        doctor, starts_at, now, min_notice=min_notice, hold_token=booking_token
+    )
     if slot is None:
         raise SlotUnavailable()
     if taken:
@@ -293,6 +297,7 @@ def appointment_book(
         if _is_slot_conflict(error):
             raise SlotTaken() from error
         raise
+    holds.hold_release(token=booking_token)
     _record(appointment, "", appointment.status, by=by, at=now)
     consent_record(appointment=appointment, notice_version=privacy_notice_version, by=by, now=now)
     notify.messages_plan_booking(appointment=appointment, now=now)
@@ -338,11 +343,13 @@ def appointment_reschedule(
     now: datetime | None = None,
     by=None,
     override: bool = False,
+    hold_token: UUID | None = None,
 ) -> Appointment:
     """Move an active appointment to another free slot of the same doctor; the reference stays.
 
     Staff pass `by` and `override=True` to move it past the cut-off (and into a slot sooner than the
-    online minimum notice); the audit row records it.
+    online minimum notice); the audit row records it. A time held by someone else is taken, unless
+    `hold_token` is that hold's (a waitlist offer being accepted); the hold is then released.
     """
     now = now or timezone.now()
     appointment = (
@@ -355,8 +362,9 @@ def appointment_reschedule(
         raise PastCutoff()
     previous = appointment.wall_clock  # read where it was: a move may change the location
     min_notice = timedelta(0) if override else None
+    holds.doctor_lock(appointment.doctor_id)
     slot, taken = availability.slot_at(
-        appointment.doctor, starts_at, now, exclude=appointment, min_notice=min_notice
+        appointment.doctor, starts_at, now, exclude=appointment, min_notice=min_notice, hold_token=hold_token
     )
     if slot is None:
         raise SlotUnavailable()
@@ -373,6 +381,7 @@ def appointment_reschedule(
         if _is_slot_conflict(error):
             raise SlotTaken() from error
         raise
+    holds.hold_release(token=hold_token)
     moved = _("Moved from %(old)s to %(new)s") % {
         "old": previous.format("numeric"),
         "new": appointment.wall_clock.format("numeric"),
