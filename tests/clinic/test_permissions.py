@@ -61,6 +61,7 @@ MATRIX = {
     "appointments:picker":           (200,   200,    200,    200,    200,    200,    200,    200),
     "appointments:details":          (302,   302,    302,    302,    302,    302,    302,    302),  # no time chosen: back to the picker
     "appointments:send-link":        (405,   405,    405,    405,    405,    405,    405,    405),  # POST only
+    "appointments:release-hold":     (405,   405,    405,    405,    405,    405,    405,    405),  # POST only
     "appointments:find-booking":     (200,   200,    200,    200,    200,    200,    200,    200),
     "appointments:my-appointments":  (200,   200,    200,    200,    200,    200,    200,    200),
     "appointments:api-availability": (200,   200,    200,    200,    200,    200,    200,    200),
