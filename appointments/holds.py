@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from appointments import availability
@@ -90,7 +90,11 @@ def hold_place(
     hold.created_at = now
     hold.expires_at = now + (length or hold_minutes())
     hold.full_clean(validate_constraints=False)  # checked above under the doctor's lock
-    hold.save()
+    try:
+        with transaction.atomic():
+            hold.save()
+    except IntegrityError as error:  # a writer that skipped the lock: the unique constraint still holds
+        raise HoldRefused("taken") from error
     return hold
 
 
