@@ -144,6 +144,13 @@ def _is_slot_conflict(error: Exception) -> bool:
     return any(item.code == "slot_taken" for items in errors for item in items)
 
 
+def waitlist_hooks():
+    """The waitlist's services (issue 15 item 2), imported on use: they build on this module's."""
+    from waitlist import services
+
+    return services
+
+
 def same_patient_name(a: str, b: str) -> bool:
     """Whether two typed names are one patient's: Unicode-normalised, case and spacing ignored."""
 
@@ -298,6 +305,7 @@ def appointment_book(
             raise SlotTaken() from error
         raise
     holds.hold_release(token=booking_token)
+    waitlist_hooks().entries_close_for_booking(appointment=appointment, now=now)
     _record(appointment, "", appointment.status, by=by, at=now)
     consent_record(appointment=appointment, notice_version=privacy_notice_version, by=by, now=now)
     notify.messages_plan_booking(appointment=appointment, now=now)
@@ -332,6 +340,9 @@ def appointment_cancel(
     appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
     _record(appointment, previous, appointment.status, by=by, at=now, note=reason, override=past_cutoff)
     notify.messages_plan_cancellation(appointment=appointment, now=now)
+    # The freed time goes to the first matching waiter, in this transaction (issue 15 item 2).
+    waitlist_hooks().entries_close_for_cancel(appointment=appointment, now=now)
+    waitlist_hooks().offers_make(doctor=appointment.doctor, now=now)
     return appointment
 
 
@@ -390,6 +401,7 @@ def appointment_reschedule(
         appointment, appointment.status, appointment.status, by=by, at=now, note=moved, override=past_cutoff
     )
     notify.messages_replan(appointment=appointment, now=now)
+    waitlist_hooks().offers_make(doctor=appointment.doctor, now=now)  # the time it left is free
     return appointment
 
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "articles",
     "notifications",
     "privacy",
+    "waitlist",
     "django_tasks_db",
 ]
 
@@ -90,6 +91,7 @@ ROOT_URLCONF = "clinic.urls"
 PATIENT_DATA_URLS = [
     "staff:*",  # day, week, appointment, print, find, book, export, sign-in
     "appointments:details",  # the patient form (echoed back on errors)
+    "waitlist:*",  # joining (name, mobile, email), an offer for one waiter, the staff list
     "appointments:send-link",  # a mobile number
     "appointments:find-booking",  # a reference and a mobile number (echoed back on errors)
     "appointments:my-appointments",  # an email address (echoed back on errors)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("", include("privacy.urls")),
     path("staff/", include("appointments.staff_urls")),
+    path("", include("waitlist.urls")),
     path("", include("appointments.urls")),
     path("", include("notifications.urls")),
 ]
