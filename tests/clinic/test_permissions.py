@@ -30,6 +30,8 @@ from notifications.models import Feedback, Message, MessageKind, MessageState
 from privacy.models import Anonymisation, DataRequest
 from privacy.services import request_open
 from tests.factories import AppointmentFactory, ArticleFactory, DoctorFactory, UserFactory, week_hours
+from waitlist.models import WaitlistOffer
+from waitlist.services import entry_join, offer_token
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +102,12 @@ MATRIX = {
     "privacy:export-html":           (LOGIN, LOGIN,  403,    403,    403,    403,    200,    200),
     "privacy:erase":                 (LOGIN, LOGIN,  403,    403,    403,    403,    200,    200),  # GET: the confirmation
     "privacy:close":                 (LOGIN, LOGIN,  403,    403,    403,    403,    405,    405),
+    # Waitlist: joining is public (from the manage page it needs the manage link); an offer's link is a
+    # credential like the manage link; the staff list is the schedule's (a doctor sees only their own).
+    "waitlist:join":                 (200,   200,    200,    200,    200,    200,    200,    200),
+    "waitlist:join-booking":         (404,   200,    200,    200,    200,    200,    200,    200),
+    "waitlist:offer":                (404,   200,    200,    200,    200,    200,    200,    200),
+    "waitlist:staff":                (LOGIN, LOGIN,  200,    200,    200,    403,    403,    200),
 }
 ADMIN_LOGIN = "admin login"  # a 302 to the admin's sign-in page
 ADMIN_MATRIX = {
@@ -160,6 +168,16 @@ def world():
             recipient="anita@example.com",
         )
         list_token = visit_list_token(visit_list)
+        # Patient A waits for an earlier time with doctor A and has been offered one.
+        entry_join(
+            doctor=doctor_a,
+            appointment=patient_a,
+            patient_name=patient_a.patient_name,
+            patient_phone=patient_a.patient_phone,
+            patient_email="anita@example.com",
+            not_after=NOW.date(),
+        )
+        offer = WaitlistOffer.objects.get()
 
         def user(*groups, **flags):
             return UserFactory(groups=[Group.objects.get(name=name) for name in groups], **flags)
@@ -200,6 +218,7 @@ def world():
             "appointments:doctor-feed": feed.token,
             "notifications:feedback": feedback_token(visited),
             "appointments:my-appointments-list": list_token,
+            "waitlist:offer": offer_token(offer),
         },
         "reference": patient_a.reference,
         "pk": data_request.pk,

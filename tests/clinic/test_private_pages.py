@@ -63,6 +63,10 @@ PATIENT_DATA = {
     "privacy:export-html",
     "privacy:erase",
     "privacy:close",
+    "waitlist:join",
+    "waitlist:join-booking",
+    "waitlist:offer",
+    "waitlist:staff",
 }
 
 
