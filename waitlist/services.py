@@ -183,6 +183,8 @@ def entries_close_for_booking(*, appointment, now: datetime | None = None) -> No
             and entry.patient_email.casefold() == appointment.patient_email.casefold()
         )
     ]
+    if not mine:
+        return
     _close(
         entries=mine,
         status=EntryStatus.BOOKED,
@@ -190,6 +192,7 @@ def entries_close_for_booking(*, appointment, now: datetime | None = None) -> No
         now=now,
         keep_token=appointment.booking_token,
     )
+    offers_make(doctor=appointment.doctor, now=now)  # a withdrawn offer's time goes to the next waiter
 
 
 def entries_close_for_cancel(*, appointment, now: datetime | None = None) -> None:
