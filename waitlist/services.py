@@ -168,6 +168,7 @@ def entries_close_for_booking(*, appointment, now: datetime | None = None) -> No
     same email. An offer whose token booked this appointment is the one being taken: it stays.
     """
     now = now or timezone.now()
+    doctor_lock(appointment.doctor_id)  # held already by appointment_book; first, before any offer row
     candidates = WaitlistEntry.objects.waiting().filter(doctor_id=appointment.doctor_id, appointment=None)
     if not candidates.exists():
         return
@@ -198,6 +199,7 @@ def entries_close_for_booking(*, appointment, now: datetime | None = None) -> No
 def entries_close_for_cancel(*, appointment, now: datetime | None = None) -> None:
     """A cancelled booking is not moved any more: its waiting ends (called by `appointment_cancel`)."""
     now = now or timezone.now()
+    doctor_lock(appointment.doctor_id)  # after the appointment's row lock, before any offer row
     _close(
         entries=WaitlistEntry.objects.waiting().filter(appointment=appointment),
         status=EntryStatus.LEFT,
@@ -362,11 +364,20 @@ def offer_accept(*, offer: WaitlistOffer, now: datetime | None = None):
     Returns the appointment. Raises OfferGone when the offer is no longer open at `now` (its hold
     ran out, it was withdrawn or taken already), and whatever the booking services raise.
     """
-    from appointments.services import appointment_book, appointment_reschedule
+    from appointments.models import Appointment
+    from appointments.services import _lock_patient, appointment_book, appointment_reschedule
 
     now = now or timezone.now()
+    # Locks in the order every booking service takes them, so none waits on another in a circle:
+    # the patient (or the booking to move), then the doctor, then the rows.
+    entry = WaitlistEntry.objects.get(pk=offer.entry_id)
+    if entry.appointment_id is not None:
+        list(Appointment.objects.select_for_update().filter(pk=entry.appointment_id).values_list("pk"))
+    else:
+        _lock_patient(doctor_id=offer.doctor_id, patient_phone=entry.patient_phone)
+    doctor_lock(offer.doctor_id)
     offer = (
-        WaitlistOffer.objects.select_for_update()
+        WaitlistOffer.objects.select_for_update(of=("self",))
         .select_related("entry__appointment", "doctor__location")
         .get(pk=offer.pk)
     )
@@ -419,7 +430,7 @@ def offer_message_send(*, message_id: int, now: datetime | None = None) -> str:
 
     now = now or timezone.now()
     with transaction.atomic():
-        message = Message.objects.select_for_update().select_related("offer").filter(pk=message_id).first()
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.state != MessageState.PENDING or message.due_at > now:
             return message.state if message else ""
         offer = WaitlistOffer.objects.select_related(
