@@ -189,17 +189,30 @@ def booking_details(request, slug):
     else:
         start = parse_start(request.GET.get("start", "")[:40])
         token = hold_token_param(request.GET.get("hold", ""))
+        opening = token is None
+        if opening:  # from the picker: this browser's hold, if it has one, moves here (one hold per browser)
+            token = _browser_hold(request)
         slot, taken = availability.slot_at(doctor, start, hold_token=token) if start else (None, False)
         if slot is None or taken:
             messages.error(request, _("That time is not available any more. Please choose another."))
             return redirect(picker_url)
-        if token is None:
-            # Hold the time for a fresh form token, then show the form at a URL that carries the token,
+        if opening:
+            # Hold the time for the form's token, then show the form at a URL that carries the token,
             # so a reload keeps the same form and its hold instead of competing with it.
-            token = uuid.uuid4()
+            token = token or uuid.uuid4()
             _hold_for_form(request, doctor, slot, token)
             query = urlencode({"start": request.GET["start"], "hold": str(token)})
-            return redirect(f"{reverse('appointments:details', kwargs={'slug': doctor.slug})}?{query}")
+            response = redirect(f"{reverse('appointments:details', kwargs={'slug': doctor.slug})}?{query}")
+            response.set_signed_cookie(
+                HOLD_COOKIE,
+                str(token),
+                salt=HOLD_COOKIE,
+                max_age=settings.BOOKING_HOLD_MINUTES * 60 + 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+            return response
         hold = hold_of(token=token, doctor=doctor)
         if hold is None or hold.starts_at != slot.start or hold.expires_at <= timezone.now():
             hold = _hold_for_form(request, doctor, slot, token)
@@ -252,6 +265,19 @@ def booking_details(request, slug):
     )
     context["hold_active"] = context["hold"] is not None and context["hold"].expires_at > timezone.now()
     return render(request, "appointments/booking_form.html", context | {"form": form}, status=status)
+
+
+HOLD_COOKIE = "slot_hold"
+
+
+def _browser_hold(request) -> uuid.UUID | None:
+    """The token of the hold this browser placed last, while that hold exists (not booked, not released).
+
+    Opening a time again from the picker (the back button, a second look) then reuses it, so the
+    patient's own hold never shuts them out; opening another time moves it there.
+    """
+    token = hold_token_param(request.get_signed_cookie(HOLD_COOKIE, default="", salt=HOLD_COOKIE))
+    return token if hold_of(token=token) is not None else None
 
 
 def hold_token_param(value: str) -> uuid.UUID | None:

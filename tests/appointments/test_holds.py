@@ -196,8 +196,8 @@ def test_an_unreadable_hold_in_the_url_starts_a_fresh_form(client, doctor):
 
 @override_settings(BOOKING_HOLD_LIMIT=2)
 def test_past_the_hold_limit_the_form_works_but_holds_nothing(client, doctor):
-    open_form(client, doctor, "2026-11-24T03:30:00Z")
-    open_form(client, doctor, "2026-11-24T03:50:00Z")
+    open_form(Client(), doctor, "2026-11-24T03:30:00Z")  # browsers behind one address
+    open_form(Client(), doctor, "2026-11-24T03:50:00Z")
     page, token = open_form(client, doctor)
     assert SlotHold.objects.count() == 2
     assertNotContains(page, "We're holding")
@@ -264,3 +264,33 @@ def test_the_picker_costs_the_same_queries_with_no_holds_or_many(
     with CaptureQueriesContext(connection) as many:
         client.get(url, {"date": "2026-11-24"})
     assert len(few) == len(many)
+
+
+def test_opening_the_same_time_again_from_the_picker_reuses_this_browsers_hold(client, doctor):
+    _, token = open_form(client, doctor)
+    again, same = open_form(client, doctor)  # the back button, then the same time again
+    assert same == token
+    assert again.status_code == 200
+    assert SlotHold.objects.count() == 1
+    assertContains(Client().get(details(doctor), {"start": START}, follow=True), "not available any more")
+
+
+def test_opening_another_time_moves_this_browsers_hold_there(client, doctor):
+    _, token = open_form(client, doctor)
+    _, moved = open_form(client, doctor, "2026-11-24T04:50:00Z")
+    assert moved == token
+    assert list(SlotHold.objects.values_list("starts_at", flat=True)) == [TUESDAY_10 + timedelta(minutes=20)]
+
+
+def test_a_booked_form_token_is_not_reused_for_the_next_booking(client, doctor):
+    _, token = open_form(client, doctor)
+    assert client.post(details(doctor), post_data(token)).status_code == 302
+    _, fresh = open_form(client, doctor, "2026-11-24T04:50:00Z")
+    assert fresh != token
+
+
+def test_a_tampered_hold_cookie_is_ignored(client, doctor):
+    _, token = open_form(Client(), doctor)
+    client.cookies["slot_hold"] = token  # unsigned: someone else's token copied in
+    response = client.get(details(doctor), {"start": START})
+    assertRedirects(response, reverse("appointments:picker", kwargs={"slug": doctor.slug}))
