@@ -1,5 +1,7 @@
 """Forms of the waitlist: joining from a doctor's picker or from a booking's manage page; the staff filter."""
 
+from datetime import date
+
 from django import forms
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -9,6 +11,27 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from privacy.notices import notice_current
 from waitlist.models import PartOfDay
+
+
+class DatePickerInput(forms.DateInput):
+    """`<input type="date">`: its value must be a date (YYYY-MM-DD) or empty, or the HTML is invalid.
+
+    A browser's date picker only sends such values; anything else (a hand-made request) is shown
+    empty, with the field's error beside it.
+    """
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        text = super().format_value(value)
+        try:
+            date.fromisoformat(text or "")
+        except ValueError:
+            return None
+        return text
 
 
 class JoinForm(forms.Form):
@@ -22,7 +45,7 @@ class JoinForm(forms.Form):
             "required": _("Choose the last day that would suit you."),
             "invalid": _("Enter a date."),
         },
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DatePickerInput(),
     )
     part_of_day = forms.ChoiceField(
         label=_("Time of day"), choices=PartOfDay, initial=PartOfDay.ANY, widget=forms.RadioSelect
@@ -73,7 +96,7 @@ class StaffWaitlistForm(forms.Form):
         label=_("Day"),
         required=False,
         input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DatePickerInput(),
     )
 
     def __init__(self, *args, doctors=None, **kwargs):
