@@ -246,9 +246,7 @@ def test_the_sweep_deletes_only_expired_holds(doctor, clock):
     assert list(SlotHold.objects.values_list("starts_at", flat=True)) == [TUESDAY_10 + timedelta(minutes=20)]
 
 
-def test_the_picker_costs_the_same_queries_with_no_holds_or_many(
-    client, doctor, django_assert_max_num_queries
-):
+def test_the_picker_costs_the_same_queries_with_no_holds_or_many(client, doctor):
     url = reverse("appointments:picker", kwargs={"slug": doctor.slug})
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

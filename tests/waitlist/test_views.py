@@ -149,7 +149,7 @@ def test_staff_see_the_waiting_line_per_doctor_and_day(client, doctor, full_week
 
 
 def test_the_staff_list_costs_the_same_queries_with_one_waiter_or_many(
-    client, doctor, full_week, front_desk_user, django_assert_max_num_queries
+    client, doctor, full_week, front_desk_user
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
