@@ -7,16 +7,20 @@ refuse it with SlotTaken. Its holder may still book it, and after expiry anyone 
 books only if the time is still free.
 
 The guarantee. Holds and appointments live in two tables, so no single constraint covers both.
-Every write that places a hold or books or moves a visit first takes the doctor's lock
-(`doctor_lock`) and checks both tables under it:
-- PostgreSQL: a transaction-scoped advisory lock per doctor, so the check and the insert of one
-  writer finish before the next writer of that doctor checks. The appointment table's unique and
-  exclusion constraints stay the last line for appointments.
+Every write that places a hold or books or moves a visit first takes that slot's lock (`slot_lock`:
+doctor and start) and checks both tables under it:
+- PostgreSQL: a transaction-scoped advisory lock per (doctor, start), so the check and the insert of
+  one writer finish before the next writer of that time checks; other times of the same doctor are
+  not held up. The appointment table's unique and exclusion constraints stay the last line for
+  appointments, `slothold_one_per_slot` for holds.
 - SQLite: every transaction is IMMEDIATE (clinic/dbconfig.py), so one writer runs at a time and
   the check and insert are already under one lock.
+Lock order, everywhere: the patient's lock or the appointment's row, then the waitlist's per-doctor
+lock (waitlist transactions only), then offer and entry rows, then slot locks.
 Decision: docs/decisions.md ("Slot holds").
 """
 
+import hashlib
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -27,21 +31,27 @@ from django.utils import timezone
 from appointments import availability
 from appointments.models import SlotHold
 
-# Key space of the per-doctor advisory lock: the one-bigint form, apart from the (doctor, mobile)
-# two-int lock of appointments.services._lock_patient (PostgreSQL keeps the two forms apart).
-DOCTOR_LOCK_BASE = 0x15 << 32
 
+def slot_lock(doctor_id: int, starts_at: datetime) -> None:
+    """Serialise writes to one time of one doctor (holds, bookings, moves) until the transaction ends.
 
-def doctor_lock(doctor_id: int) -> None:
-    """Serialise slot writes of one doctor (holds, bookings, moves) until the transaction ends.
-
-    PostgreSQL only (an advisory transaction lock); SQLite's IMMEDIATE transactions already serialise
-    every writer. Call inside `transaction.atomic`.
+    PostgreSQL only: an advisory transaction lock on a 64-bit hash of (doctor, start), in the one-bigint
+    key space (apart from the two-int (doctor, mobile) lock of appointments.services._lock_patient).
+    Two times whose hashes collide merely wait for each other. SQLite's IMMEDIATE transactions already
+    serialise every writer. Call inside `transaction.atomic`.
     """
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DOCTOR_LOCK_BASE + doctor_id])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s)", [lock_key("slot", doctor_id, starts_at.isoformat())]
+        )
+
+
+def lock_key(*parts) -> int:
+    """A signed 64-bit advisory-lock key for `parts` (a namespace first)."""
+    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def hold_minutes() -> timedelta:
@@ -75,7 +85,7 @@ def hold_place(
     token's active hold covers it). Expired holds on the way are deleted.
     """
     now = now or timezone.now()
-    doctor_lock(doctor.pk)
+    slot_lock(doctor.pk, starts_at)
     slot, taken = availability.slot_at(doctor, starts_at, now, hold_token=token, min_notice=min_notice)
     if slot is None:
         raise HoldRefused("unavailable")

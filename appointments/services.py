@@ -145,7 +145,11 @@ def _is_slot_conflict(error: Exception) -> bool:
 
 
 def waitlist_hooks():
-    """The waitlist's services (issue 15 item 2), imported on use: they build on this module's."""
+    """The waitlist's services (issue 15 item 2), imported on use: they build on this module's.
+
+    They run after the booking transaction commits, in their own: a booking holds a slot lock, and a
+    waitlist pass takes the waitlist's lock before slot locks, so nesting them could deadlock.
+    """
     from waitlist import services
 
     return services
@@ -248,7 +252,7 @@ def appointment_book(
     # First the lock, then the token: a twin submit waits here until this form's first submit commits,
     # then finds its booking below instead of tripping over it as "already booked" or "taken".
     _lock_patient(doctor_id=doctor.pk, patient_phone=patient_phone)
-    holds.doctor_lock(doctor.pk)  # then the slot: holds and bookings of this doctor are checked one at a time
+    holds.slot_lock(doctor.pk, starts_at)  # then the time: its holds and bookings are checked one at a time
     made = _token_booking(
         booking_token=booking_token, doctor=doctor, starts_at=starts_at, patient_phone=patient_phone
     )
@@ -305,7 +309,10 @@ def appointment_book(
             raise SlotTaken() from error
         raise
     holds.hold_release(token=booking_token)
-    waitlist_hooks().entries_close_for_booking(appointment=appointment, now=now)
+    appointment_id = appointment.pk
+    transaction.on_commit(
+        lambda: waitlist_hooks().entries_close_for_booking(appointment_id=appointment_id), robust=True
+    )
     _record(appointment, "", appointment.status, by=by, at=now)
     consent_record(appointment=appointment, notice_version=privacy_notice_version, by=by, now=now)
     notify.messages_plan_booking(appointment=appointment, now=now)
@@ -340,9 +347,10 @@ def appointment_cancel(
     appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
     _record(appointment, previous, appointment.status, by=by, at=now, note=reason, override=past_cutoff)
     notify.messages_plan_cancellation(appointment=appointment, now=now)
-    # The freed time goes to the first matching waiter, in this transaction (issue 15 item 2).
-    waitlist_hooks().entries_close_for_cancel(appointment=appointment, now=now)
-    waitlist_hooks().offers_make(doctor=appointment.doctor, now=now)
+    # The freed time goes to the first matching waiter, as soon as the cancel is committed (issue 15).
+    transaction.on_commit(
+        lambda: waitlist_hooks().slot_freed(appointment_id=appointment.pk, cancelled=True), robust=True
+    )
     return appointment
 
 
@@ -373,7 +381,7 @@ def appointment_reschedule(
         raise PastCutoff()
     previous = appointment.wall_clock  # read where it was: a move may change the location
     min_notice = timedelta(0) if override else None
-    holds.doctor_lock(appointment.doctor_id)
+    holds.slot_lock(appointment.doctor_id, starts_at)
     slot, taken = availability.slot_at(
         appointment.doctor, starts_at, now, exclude=appointment, min_notice=min_notice, hold_token=hold_token
     )
@@ -401,7 +409,8 @@ def appointment_reschedule(
         appointment, appointment.status, appointment.status, by=by, at=now, note=moved, override=past_cutoff
     )
     notify.messages_replan(appointment=appointment, now=now)
-    waitlist_hooks().offers_make(doctor=appointment.doctor, now=now)  # the time it left is free
+    # The time it left is free: offered to the waitlist once the move is committed.
+    transaction.on_commit(lambda: waitlist_hooks().slot_freed(appointment_id=appointment.pk), robust=True)
     return appointment
 
 

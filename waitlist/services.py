@@ -26,13 +26,13 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments import availability
-from appointments.holds import HoldRefused, doctor_lock, hold_place, hold_release
+from appointments.holds import HoldRefused, hold_place, hold_release, lock_key
 from appointments.models import SlotHold
 from appointments.services import same_patient_name
 from notifications.models import Message, MessageKind, MessageState
@@ -44,6 +44,19 @@ OFFER_SALT = "waitlist.offer-link"
 
 class OfferGone(ValidationError):
     """The offer link is genuine but the offer can no longer be taken (code: expired, taken, withdrawn)."""
+
+
+def waitlist_lock(doctor_id: int) -> None:
+    """Serialise the waitlist work of one doctor (joining, offering, expiring) until the transaction ends.
+
+    PostgreSQL advisory lock (SQLite's IMMEDIATE transactions serialise writers already). Taken before
+    any offer or entry row and before slot locks (appointments/holds.py), never inside a booking's
+    transaction: the booking services call the waitlist after they commit.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key("waitlist", doctor_id)])
 
 
 def offer_length() -> timedelta:
@@ -101,7 +114,7 @@ def entry_join(
                 % {"days": settings.BOOKING_HORIZON_DAYS}
             }
         )
-    doctor_lock(doctor.pk)
+    waitlist_lock(doctor.pk)
     waiting = WaitlistEntry.objects.select_for_update().waiting().filter(doctor=doctor)
     if appointment is not None:
         entry = waiting.filter(appointment=appointment).first()
@@ -132,7 +145,7 @@ def entry_join(
 def entry_leave(*, entry: WaitlistEntry, now: datetime | None = None) -> None:
     """Take a waiter out of line; an open offer is withdrawn and its time offered on."""
     now = now or timezone.now()
-    doctor_lock(entry.doctor_id)
+    waitlist_lock(entry.doctor_id)
     _close(entries=[entry], status=EntryStatus.LEFT, reason=_("Left the waitlist"), now=now)
     offers_make(doctor=entry.doctor, now=now)
 
@@ -161,20 +174,27 @@ def _close(*, entries, status: str, reason: str, now: datetime, keep_token=None)
     WaitlistEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(status=status, updated_at=now)
 
 
-def entries_close_for_booking(*, appointment, now: datetime | None = None) -> None:
+@transaction.atomic
+def entries_close_for_booking(*, appointment_id: int, now: datetime | None = None) -> None:
     """A new booking with a doctor ends the waiting of the same patient for that doctor.
 
-    Called by `appointment_book` inside its transaction. The same patient: same mobile and name, or
-    same email. An offer whose token booked this appointment is the one being taken: it stays.
+    Called after `appointment_book` commits. The same patient: same mobile and name, or same email.
+    An offer whose token booked this appointment is the one being taken: it stays. A withdrawn offer's
+    time goes to the next waiter.
     """
+    from appointments.models import Appointment
+
     now = now or timezone.now()
-    doctor_lock(appointment.doctor_id)  # held already by appointment_book; first, before any offer row
+    appointment = Appointment.objects.select_related("doctor__location").filter(pk=appointment_id).first()
+    if appointment is None:
+        return
     candidates = WaitlistEntry.objects.waiting().filter(doctor_id=appointment.doctor_id, appointment=None)
     if not candidates.exists():
         return
+    waitlist_lock(appointment.doctor_id)
     mine = [
         entry
-        for entry in candidates
+        for entry in candidates.select_for_update()
         if (
             entry.patient_phone == appointment.patient_phone
             and same_patient_name(entry.patient_name, appointment.patient_name)
@@ -193,19 +213,32 @@ def entries_close_for_booking(*, appointment, now: datetime | None = None) -> No
         now=now,
         keep_token=appointment.booking_token,
     )
-    offers_make(doctor=appointment.doctor, now=now)  # a withdrawn offer's time goes to the next waiter
+    offers_make(doctor=appointment.doctor, now=now)
 
 
-def entries_close_for_cancel(*, appointment, now: datetime | None = None) -> None:
-    """A cancelled booking is not moved any more: its waiting ends (called by `appointment_cancel`)."""
+@transaction.atomic
+def slot_freed(
+    *, appointment_id: int, cancelled: bool = False, now: datetime | None = None
+) -> list[WaitlistOffer]:
+    """A visit was cancelled or moved (called after that commits): offer the doctor's free times.
+
+    A cancelled booking is not moved any more, so its own waiting ends first.
+    """
+    from appointments.models import Appointment
+
     now = now or timezone.now()
-    doctor_lock(appointment.doctor_id)  # after the appointment's row lock, before any offer row
-    _close(
-        entries=WaitlistEntry.objects.waiting().filter(appointment=appointment),
-        status=EntryStatus.LEFT,
-        reason=_("Appointment cancelled"),
-        now=now,
-    )
+    appointment = Appointment.objects.select_related("doctor__location").filter(pk=appointment_id).first()
+    if appointment is None:
+        return []
+    waitlist_lock(appointment.doctor_id)
+    if cancelled:
+        _close(
+            entries=WaitlistEntry.objects.waiting().filter(appointment=appointment),
+            status=EntryStatus.LEFT,
+            reason=_("Appointment cancelled"),
+            now=now,
+        )
+    return offers_make(doctor=appointment.doctor, now=now)
 
 
 def offers_expire(*, doctor_id: int, now: datetime) -> int:
@@ -224,7 +257,7 @@ def offers_make(*, doctor, now: datetime | None = None) -> list[WaitlistOffer]:
     when nobody waits.
     """
     now = now or timezone.now()
-    doctor_lock(doctor.pk)
+    waitlist_lock(doctor.pk)
     offers_expire(doctor_id=doctor.pk, now=now)
     today = availability.local_today(doctor, now)
     line = list(
@@ -368,14 +401,13 @@ def offer_accept(*, offer: WaitlistOffer, now: datetime | None = None):
     from appointments.services import _lock_patient, appointment_book, appointment_reschedule
 
     now = now or timezone.now()
-    # Locks in the order every booking service takes them, so none waits on another in a circle:
-    # the patient (or the booking to move), then the doctor, then the rows.
+    # Locks in the one order (appointments/holds.py): the patient (or the booking to move), then the
+    # offer's row, then (inside the booking services) the time's slot lock.
     entry = WaitlistEntry.objects.get(pk=offer.entry_id)
     if entry.appointment_id is not None:
         list(Appointment.objects.select_for_update().filter(pk=entry.appointment_id).values_list("pk"))
     else:
         _lock_patient(doctor_id=offer.doctor_id, patient_phone=entry.patient_phone)
-    doctor_lock(offer.doctor_id)
     offer = (
         WaitlistOffer.objects.select_for_update(of=("self",))
         .select_related("entry__appointment", "doctor__location")
@@ -409,7 +441,7 @@ def offer_accept(*, offer: WaitlistOffer, now: datetime | None = None):
 def offer_decline(*, offer: WaitlistOffer, now: datetime | None = None) -> None:
     """ "No thanks": the waiter keeps their place for other times; this one goes to the next waiter."""
     now = now or timezone.now()
-    doctor_lock(offer.doctor_id)
+    waitlist_lock(offer.doctor_id)
     offer = WaitlistOffer.objects.select_for_update().get(pk=offer.pk)
     if offer.state != OfferState.OPEN:
         return

@@ -4,7 +4,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.test import TestCase
 
+from appointments.services import appointment_cancel
 from tests.factories import AppointmentFactory, DoctorFactory, LocationFactory, week_hours
 
 NOW = datetime(2026, 11, 23, 2, 30, tzinfo=UTC)  # Monday 08:00 IST
@@ -36,3 +38,15 @@ def full_week(doctor):
         start: AppointmentFactory(doctor=doctor, starts_at=start, patient_email=f"p{n}@example.com")
         for n, start in enumerate(starts)
     }
+
+
+def committed():
+    """Run the callbacks queued for after the commit as the commit happens (the waitlist's work after a
+    booking service commits); the test's own transaction never commits."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def cancel(appointment, **kwargs):
+    """Cancel as a patient would, the waitlist's pass after the commit included."""
+    with committed():
+        return appointment_cancel(appointment=appointment, **kwargs)

@@ -8,8 +8,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from appointments.links import manage_url
 from appointments.models import Appointment
-from appointments.services import appointment_cancel
-from tests.waitlist.conftest import TUE_0920, WED_0900
+from tests.waitlist.conftest import TUE_0920, WED_0900, cancel
 from waitlist.models import EntryStatus, OfferState, WaitlistEntry, WaitlistOffer
 from waitlist.services import offer_url
 
@@ -94,7 +93,7 @@ def test_joining_from_the_manage_page_waits_to_move_that_booking(client, doctor,
 
 def test_the_offer_page_takes_the_time_with_one_tap_and_a_get_books_nothing(client, doctor, full_week):
     client.post(join_url(doctor), join_form())
-    appointment_cancel(appointment=full_week[TUE_0920])
+    cancel(full_week[TUE_0920])
     offer = WaitlistOffer.objects.get()
     page = client.get(offer_url(offer))
     assertContains(page, "Tuesday 24 November 2026, 09:20 IST")
@@ -111,7 +110,7 @@ def test_the_offer_page_takes_the_time_with_one_tap_and_a_get_books_nothing(clie
 
 def test_an_expired_offer_says_so_and_books_nothing(client, doctor, full_week, clock):
     client.post(join_url(doctor), join_form())
-    appointment_cancel(appointment=full_week[TUE_0920])
+    cancel(full_week[TUE_0920])
     offer = WaitlistOffer.objects.get()
     clock.shift(timedelta(minutes=15))
     response = client.post(offer_url(offer), {"action": "accept"})
@@ -121,7 +120,7 @@ def test_an_expired_offer_says_so_and_books_nothing(client, doctor, full_week, c
 
 def test_no_thanks_passes_the_time_on(client, doctor, full_week):
     client.post(join_url(doctor), join_form())
-    appointment_cancel(appointment=full_week[TUE_0920])
+    cancel(full_week[TUE_0920])
     offer = WaitlistOffer.objects.get()
     response = client.post(offer_url(offer), {"action": "decline"}, follow=True)
     assertContains(response, "We offer this time to the next person")
@@ -138,7 +137,7 @@ def test_a_forged_offer_link_is_a_404(client, doctor, token):
 def test_staff_see_the_waiting_line_per_doctor_and_day(client, doctor, full_week, front_desk_user):
     client.post(join_url(doctor), join_form(patient_name="Asha Rao"))
     client.post(join_url(doctor), join_form(patient_name="Ravi Menon", patient_phone="98765 43210"))
-    appointment_cancel(appointment=full_week[TUE_0920])
+    cancel(full_week[TUE_0920])
     client.force_login(front_desk_user)
     page = client.get(reverse("waitlist:staff"), {"doctor": doctor.slug, "date": "2026-11-24"})
     text = page.content.decode()
