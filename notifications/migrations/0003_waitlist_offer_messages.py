@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0008_slot_hold'),
+        ('appointments', '0010_slot_hold'),
         ('notifications', '0002_link_message'),
         ('waitlist', '0001_waitlist'),
     ]
