@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('appointments', '0010_slot_hold'),
+        ('appointments', '0011_slot_hold'),
         ('doctors', '0004_search_vocabulary_and_photo_sizes'),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0009_folded_name_trigram_index'),
+        ('appointments', '0010_booker_and_email_lookup'),
         ('doctors', '0004_search_vocabulary_and_photo_sizes'),
     ]
 

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0010_slot_hold'),
-        ('notifications', '0002_link_message'),
+        ('appointments', '0011_slot_hold'),
+        ('notifications', '0003_visit_list_message'),
         ('waitlist', '0001_waitlist'),
     ]
 
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='message',
             name='kind',
-            field=models.CharField(choices=[('confirmation', 'Confirmation'), ('reminder', 'Reminder'), ('changed', 'Changed'), ('cancelled', 'Cancelled'), ('feedback_request', 'Feedback request'), ('link', 'Booking link'), ('waitlist_offer', 'Waitlist offer')], max_length=20, verbose_name='kind'),
+            field=models.CharField(choices=[('confirmation', 'Confirmation'), ('reminder', 'Reminder'), ('changed', 'Changed'), ('cancelled', 'Cancelled'), ('feedback_request', 'Feedback request'), ('link', 'Booking link'), ('visit_list', 'My appointments link'), ('waitlist_offer', 'Waitlist offer')], max_length=20, verbose_name='kind'),
         ),
         migrations.AlterField(
             model_name='message',
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['confirmation', 'reminder', 'changed', 'cancelled', 'feedback_request', 'link', 'waitlist_offer'])), name='message_kind_valid', violation_error_message='Unknown message kind.'),
+            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['confirmation', 'reminder', 'changed', 'cancelled', 'feedback_request', 'link', 'visit_list', 'waitlist_offer'])), name='message_kind_valid', violation_error_message='Unknown message kind.'),
         ),
         migrations.AddConstraint(
             model_name='message',
