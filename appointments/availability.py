@@ -1,7 +1,7 @@
 """The slot engine's loader: reads one window of hours, time off and bookings, then asks `slots`.
 
 Each call costs a fixed number of queries (hours with slot length, their locations, time off,
-appointments),
+appointments and active slot holds in one UNION),
 whatever the number of doctors asked about or the size of the appointments table: time off and
 appointments are read only inside the window, through the (doctor, starts_at) indexes.
 """
@@ -16,7 +16,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from appointments import slots as engine
-from appointments.models import DEFAULT_SLOT_MINUTES, Appointment, TimeOff, Weekday, WorkingHours
+from appointments.models import (
+    DEFAULT_SLOT_MINUTES,
+    Appointment,
+    SlotHold,
+    TimeOff,
+    Weekday,
+    WorkingHours,
+)
 from appointments.slots import Slot
 from doctors.models import Location
 
@@ -34,7 +41,15 @@ class DoctorWindow:
     busy: list[engine.Range] = field(default_factory=list)
 
 
-def _load(doctor_ids, first_day: date, days: int, exclude_appointment=None) -> dict[int, DoctorWindow]:
+def _load(
+    doctor_ids, first_day: date, days: int, now: datetime, exclude_appointment=None, hold_token=None
+) -> dict[int, DoctorWindow]:
+    """Hours, time off and busy intervals of `doctor_ids` around the window, in four queries.
+
+    Busy means an active appointment (other than `exclude_appointment`) or a slot hold still active
+    at `now` (aware) whose token is not `hold_token`: a held time is taken for everyone but its holder
+    (issue 15 item 1).
+    """
     start, end = engine.window_bounds(first_day, days)
     windows: dict[int, DoctorWindow] = defaultdict(DoctorWindow)
     hours = (
@@ -60,12 +75,20 @@ def _load(doctor_ids, first_day: date, days: int, exclude_appointment=None) -> d
         doctor_id__in=list(windows), starts_at__lt=end, ends_at__gt=start
     ).values_list("doctor_id", "starts_at", "ends_at"):
         windows[doctor_id].time_off.append((off_start, off_end))
-    booked = Appointment.objects.active().filter(
-        doctor_id__in=list(windows), starts_at__gte=start - LONGEST_APPOINTMENT, starts_at__lt=end
-    )
+    near = {
+        "doctor_id__in": list(windows),
+        "starts_at__gte": start - LONGEST_APPOINTMENT,
+        "starts_at__lt": end,
+    }
+    booked = Appointment.objects.active().filter(**near)
     if exclude_appointment is not None:
         booked = booked.exclude(pk=exclude_appointment.pk)
-    for doctor_id, busy_start, busy_end in booked.values_list("doctor_id", "starts_at", "ends_at"):
+    held = SlotHold.objects.active(now).filter(**near)
+    if hold_token is not None:
+        held = held.exclude(token=hold_token)
+    columns = ("doctor_id", "starts_at", "ends_at")
+    busy = booked.order_by().values_list(*columns).union(held.order_by().values_list(*columns), all=True)
+    for doctor_id, busy_start, busy_end in busy:
         windows[doctor_id].busy.append((busy_start, busy_end))
     return windows
 
@@ -102,22 +125,32 @@ def local_today(doctor, now: datetime | None = None) -> date:
 def free_slots(
     doctor, start_date: date, days: int, now: datetime | None = None, *, exclude=None
 ) -> list[Slot]:
-    """Free slots of one doctor on `days` days from `start_date`, in four queries."""
+    """Free slots of one doctor on `days` days from `start_date`, in four queries (held times are taken)."""
     now = now or timezone.now()
-    window = _load([doctor.pk], start_date, days, exclude_appointment=exclude).get(doctor.pk)
+    window = _load([doctor.pk], start_date, days, now, exclude_appointment=exclude).get(doctor.pk)
     return _compute(window, start_date, days, now) if window else []
 
 
-def slot_at(doctor, starts_at: datetime, now: datetime | None = None, *, exclude=None, min_notice=None):
+def slot_at(
+    doctor,
+    starts_at: datetime,
+    now: datetime | None = None,
+    *,
+    exclude=None,
+    min_notice=None,
+    hold_token=None,
+):
     """Check one requested start: returns (slot or None, taken).
 
-    `slot` is the offered slot starting then, ignoring bookings; `taken` is whether a booking
-    already holds it. A start that is not on the grid, outside hours, in time off, too soon or
-    beyond the horizon gives (None, False).
+    `slot` is the offered slot starting then, ignoring bookings; `taken` is whether a booking, or
+    a slot hold active at `now` whose token is not `hold_token`, already covers it. A start that is
+    not on the grid, outside hours, in time off, too soon or beyond the horizon gives (None, False).
     """
     now = now or timezone.now()
     first_day = starts_at.astimezone(doctor.location.zone).date() - timedelta(days=1)
-    window = _load([doctor.pk], first_day, 3, exclude_appointment=exclude).get(doctor.pk)
+    window = _load([doctor.pk], first_day, 3, now, exclude_appointment=exclude, hold_token=hold_token).get(
+        doctor.pk
+    )
     if window is None:
         return None, False
     grid = _compute(window, first_day, 3, now, busy=False, min_notice=min_notice)
@@ -141,7 +174,7 @@ def next_free_slots(doctors, now: datetime | None = None) -> list:
     days = settings.BOOKING_CARD_LOOKAHEAD_DAYS
     # One window for the page: from the earliest local "today" of any doctor's zone.
     first_day = min(local_today(doctor, now) for doctor in doctors)
-    windows = _load([doctor.pk for doctor in doctors], first_day, days + 1)
+    windows = _load([doctor.pk for doctor in doctors], first_day, days + 1, now)
     for doctor in doctors:
         window = windows.get(doctor.pk)
         found = _compute(window, first_day, days + 1, now, limit=1) if window else []
@@ -155,7 +188,7 @@ def free_slots_by_doctor(doctor_ids, day: date, now: datetime | None = None, *, 
     Staff book callers without the online minimum notice, so they pass `min_notice=timedelta(0)`.
     """
     now = now or timezone.now()
-    windows = _load(list(doctor_ids), day, 1)
+    windows = _load(list(doctor_ids), day, 1, now)
     return {
         doctor_id: _compute(window, day, 1, now, min_notice=min_notice)
         for doctor_id, window in windows.items()

@@ -536,3 +536,54 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"{self.doctor}: calendar feed"
+
+
+class SlotHoldQuerySet(models.QuerySet):
+    def active(self, now: datetime):
+        """Holds that still keep their time at `now` (aware): they expire at `expires_at`, exclusive."""
+        return self.filter(expires_at__gt=now)
+
+
+class SlotHold(models.Model):
+    """A time kept for one open booking form, or for one waitlist offer, until `expires_at` (UTC).
+
+    While active, the time is taken for everyone but the holder of `token` (the booking form's
+    one-time token, or the offer's). appointments/holds.py places and releases holds under the
+    same lock as bookings; issue 15 item 1, docs/decisions.md ("Slot holds").
+    """
+
+    doctor = models.ForeignKey("doctors.Doctor", on_delete=models.CASCADE, related_name="slot_holds")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    token = models.UUIDField(_("token"), unique=True, editable=False)
+    expires_at = models.DateTimeField(_("held until"))
+    created_at = models.DateTimeField(_("held since"))
+
+    objects = SlotHoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("slot hold")
+        verbose_name_plural = _("slot holds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="slothold_ends_after_start",
+                violation_error_message=_("A hold must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")),
+                name="slothold_expires_after_creation",
+                violation_error_message=_("A hold must expire after it was made."),
+            ),
+            models.UniqueConstraint(
+                fields=["doctor", "starts_at"],
+                name="slothold_one_per_slot",
+                violation_error_code="slot_held",
+                violation_error_message=_("Someone else is holding that time."),
+            ),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="slothold_expires")]
+
+    def __str__(self):
+        return f"{self.doctor_id} · {self.starts_at:%Y-%m-%d %H:%M} UTC until {self.expires_at:%H:%M} UTC"

@@ -88,3 +88,13 @@ def limit_posts(scope: str):
         return wrapper
 
     return decorator
+
+
+def allowance_left(request, scope: str, limit: int) -> bool:
+    """Count one use of `scope` for the client's address this hour; False once more than `limit` were used.
+
+    For GETs that write something small (a slot hold when the details form opens, issue 15): the
+    page still works when this says no, it just writes nothing.
+    """
+    window, _ = _window()
+    return _hit(_key(scope, "uses", client_address(request), window)) <= limit

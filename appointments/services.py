@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appointments import availability
+from appointments import availability, holds
 from appointments.models import (
     Appointment,
     AppointmentSource,
@@ -144,6 +144,17 @@ def _is_slot_conflict(error: Exception) -> bool:
     return any(item.code == "slot_taken" for items in errors for item in items)
 
 
+def waitlist_hooks():
+    """The waitlist's services (issue 15 item 2), imported on use: they build on this module's.
+
+    They run after the booking transaction commits, in their own: a booking holds a slot lock, and a
+    waitlist pass takes the waitlist's lock before slot locks, so nesting them could deadlock.
+    """
+    from waitlist import services
+
+    return services
+
+
 def same_patient_name(a: str, b: str) -> bool:
     """Whether two typed names are one patient's: Unicode-normalised, case and spacing ignored."""
 
@@ -241,6 +252,7 @@ def appointment_book(
     # First the lock, then the token: a twin submit waits here until this form's first submit commits,
     # then finds its booking below instead of tripping over it as "already booked" or "taken".
     _lock_patient(doctor_id=doctor.pk, patient_phone=patient_phone)
+    holds.slot_lock(doctor.pk, starts_at)  # then the time: its holds and bookings are checked one at a time
     made = _token_booking(
         booking_token=booking_token, doctor=doctor, starts_at=starts_at, patient_phone=patient_phone
     )
@@ -249,7 +261,10 @@ def appointment_book(
     if not doctor.is_active or not doctor.location.is_active:
         raise SlotUnavailable(_("This doctor is not taking bookings."))
     min_notice = timedelta(0) if skip_min_notice else None
-    slot, taken = availability.slot_at(doctor, starts_at, now, min_notice=min_notice)
+    # Another form's active hold makes the time taken; this form's own hold (its token) does not.
+    slot, taken = availability.slot_at(
+        doctor, starts_at, now, min_notice=min_notice, hold_token=booking_token
+    )
     if slot is None:
         raise SlotUnavailable()
     if taken:
@@ -293,6 +308,11 @@ def appointment_book(
         if _is_slot_conflict(error):
             raise SlotTaken() from error
         raise
+    holds.hold_release(token=booking_token)
+    appointment_id = appointment.pk
+    transaction.on_commit(
+        lambda: waitlist_hooks().entries_close_for_booking(appointment_id=appointment_id), robust=True
+    )
     _record(appointment, "", appointment.status, by=by, at=now)
     consent_record(appointment=appointment, notice_version=privacy_notice_version, by=by, now=now)
     notify.messages_plan_booking(appointment=appointment, now=now)
@@ -327,6 +347,10 @@ def appointment_cancel(
     appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "updated_at"])
     _record(appointment, previous, appointment.status, by=by, at=now, note=reason, override=past_cutoff)
     notify.messages_plan_cancellation(appointment=appointment, now=now)
+    # The freed time goes to the first matching waiter, as soon as the cancel is committed (issue 15).
+    transaction.on_commit(
+        lambda: waitlist_hooks().slot_freed(appointment_id=appointment.pk, cancelled=True), robust=True
+    )
     return appointment
 
 
@@ -338,11 +362,13 @@ def appointment_reschedule(
     now: datetime | None = None,
     by=None,
     override: bool = False,
+    hold_token: UUID | None = None,
 ) -> Appointment:
     """Move an active appointment to another free slot of the same doctor; the reference stays.
 
     Staff pass `by` and `override=True` to move it past the cut-off (and into a slot sooner than the
-    online minimum notice); the audit row records it.
+    online minimum notice); the audit row records it. A time held by someone else is taken, unless
+    `hold_token` is that hold's (a waitlist offer being accepted); the hold is then released.
     """
     now = now or timezone.now()
     appointment = (
@@ -355,8 +381,9 @@ def appointment_reschedule(
         raise PastCutoff()
     previous = appointment.wall_clock  # read where it was: a move may change the location
     min_notice = timedelta(0) if override else None
+    holds.slot_lock(appointment.doctor_id, starts_at)
     slot, taken = availability.slot_at(
-        appointment.doctor, starts_at, now, exclude=appointment, min_notice=min_notice
+        appointment.doctor, starts_at, now, exclude=appointment, min_notice=min_notice, hold_token=hold_token
     )
     if slot is None:
         raise SlotUnavailable()
@@ -373,6 +400,7 @@ def appointment_reschedule(
         if _is_slot_conflict(error):
             raise SlotTaken() from error
         raise
+    holds.hold_release(token=hold_token)
     moved = _("Moved from %(old)s to %(new)s") % {
         "old": previous.format("numeric"),
         "new": appointment.wall_clock.format("numeric"),
@@ -381,6 +409,8 @@ def appointment_reschedule(
         appointment, appointment.status, appointment.status, by=by, at=now, note=moved, override=past_cutoff
     )
     notify.messages_replan(appointment=appointment, now=now)
+    # The time it left is free: offered to the waitlist once the move is committed.
+    transaction.on_commit(lambda: waitlist_hooks().slot_freed(appointment_id=appointment.pk), robust=True)
     return appointment
 
 

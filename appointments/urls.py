@@ -8,6 +8,7 @@ urlpatterns = [
     path("book/", views.BookStartView.as_view(), name="start"),
     path("book/<slug:slug>/", views.SlotPickerView.as_view(), name="picker"),
     path("book/<slug:slug>/details/", views.booking_details, name="details"),
+    path("book/<slug:slug>/release/", views.hold_release_view, name="release-hold"),
     path("book/<slug:slug>/send-link/", link_views.send_link, name="send-link"),
     path("find-booking/", link_views.find_booking, name="find-booking"),
     path("my-appointments/", my_views.my_appointments, name="my-appointments"),

@@ -6,6 +6,7 @@ Reads are class-based views; writes are short functions that call one service.
 import re
 import uuid
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
 from appointments import availability, calendar
@@ -27,6 +28,7 @@ from appointments.forms import (
     SendLinkForm,
     parse_start,
 )
+from appointments.holds import HoldRefused, hold_of, hold_place, hold_release
 from appointments.links import LinkExpired, appointment_from_token, manage_url
 from appointments.models import Appointment
 from appointments.policy import (
@@ -37,7 +39,7 @@ from appointments.policy import (
     policy_summary,
     window_words,
 )
-from appointments.ratelimit import limit_posts
+from appointments.ratelimit import allowance_left, limit_posts
 from appointments.services import (
     AlreadyBooked,
     MobileLimitReached,
@@ -186,12 +188,37 @@ def booking_details(request, slug):
         form = BookingForm(request.POST)
     else:
         start = parse_start(request.GET.get("start", "")[:40])
-        slot, taken = availability.slot_at(doctor, start) if start else (None, False)
+        token = hold_token_param(request.GET.get("hold", ""))
+        opening = token is None
+        if opening:  # from the picker: this browser's hold, if it has one, moves here (one hold per browser)
+            token = _browser_hold(request)
+        slot, taken = availability.slot_at(doctor, start, hold_token=token) if start else (None, False)
         if slot is None or taken:
             messages.error(request, _("That time is not available any more. Please choose another."))
             return redirect(picker_url)
-        form = BookingForm(initial={"start": request.GET["start"], "booking_token": uuid.uuid4()})
-        return render(request, "appointments/booking_form.html", context | {"form": form, "slot": slot})
+        if opening:
+            # Hold the time for the form's token, then show the form at a URL that carries the token,
+            # so a reload keeps the same form and its hold instead of competing with it.
+            token = token or uuid.uuid4()
+            _hold_for_form(request, doctor, slot, token)
+            query = urlencode({"start": request.GET["start"], "hold": str(token)})
+            response = redirect(f"{reverse('appointments:details', kwargs={'slug': doctor.slug})}?{query}")
+            response.set_signed_cookie(
+                HOLD_COOKIE,
+                str(token),
+                salt=HOLD_COOKIE,
+                max_age=settings.BOOKING_HOLD_MINUTES * 60 + 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+            return response
+        hold = hold_of(token=token, doctor=doctor)
+        if hold is None or hold.starts_at != slot.start or hold.expires_at <= timezone.now():
+            hold = _hold_for_form(request, doctor, slot, token)
+        form = BookingForm(initial={"start": request.GET["start"], "booking_token": token})
+        context |= {"form": form, "slot": slot, "hold": hold, "hold_active": hold is not None}
+        return render(request, "appointments/booking_form.html", context)
 
     status = 400
     if form.is_valid():
@@ -232,7 +259,61 @@ def booking_details(request, slug):
             return redirect(manage_url(appointment))
     start = getattr(form, "cleaned_data", {}).get("start")
     context["slot"] = availability.slot_at(doctor, start)[0] if start else None
+    token = getattr(form, "cleaned_data", {}).get("booking_token")
+    context["hold"] = (
+        hold_of(token=token, doctor=doctor) if token and not context.get("alternatives") else None
+    )
+    context["hold_active"] = context["hold"] is not None and context["hold"].expires_at > timezone.now()
     return render(request, "appointments/booking_form.html", context | {"form": form}, status=status)
+
+
+HOLD_COOKIE = "slot_hold"
+
+
+def _browser_hold(request) -> uuid.UUID | None:
+    """The token of the hold this browser placed last, while that hold exists (not booked, not released).
+
+    Opening a time again from the picker (the back button, a second look) then reuses it, so the
+    patient's own hold never shuts them out; opening another time moves it there.
+    """
+    token = hold_token_param(request.get_signed_cookie(HOLD_COOKIE, default="", salt=HOLD_COOKIE))
+    return token if hold_of(token=token) is not None else None
+
+
+def hold_token_param(value: str) -> uuid.UUID | None:
+    """The form token carried in the details URL (`?hold=`), or None when absent or unreadable."""
+    try:
+        return uuid.UUID(value[:40])
+    except ValueError:
+        return None
+
+
+def _hold_for_form(request, doctor, slot, token):
+    """Hold `slot` for the form `token` (issue 15 item 1); None when it cannot be held now.
+
+    A client address may place BOOKING_HOLD_LIMIT holds an hour: past that the form still works,
+    without holding its time, so no script can hold a doctor's week.
+    """
+    if not allowance_left(request, "hold", settings.BOOKING_HOLD_LIMIT):
+        return None
+    try:
+        return hold_place(doctor=doctor, starts_at=slot.start, token=token)
+    except HoldRefused:
+        return None
+
+
+@require_POST
+def hold_release_view(request, slug):
+    """ "Choose another time": give the form's held time back, then show the picker on that day."""
+    doctor = get_object_or_404(bookable_doctors(), slug=slug)
+    token = hold_token_param(request.POST.get("booking_token", ""))
+    hold = hold_of(token=token, doctor=doctor)
+    url = reverse("appointments:picker", kwargs={"slug": doctor.slug})
+    if hold is not None:
+        day = hold.starts_at.astimezone(doctor.location.zone).date()
+        hold_release(token=token)
+        url = f"{url}?{urlencode({'date': day.isoformat()})}"
+    return redirect(url)
 
 
 def _from_token(request, token):

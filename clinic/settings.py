@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "notifications",
     "privacy",
     "reports",
+    "waitlist",
     "django_tasks_db",
 ]
 
@@ -91,6 +92,7 @@ ROOT_URLCONF = "clinic.urls"
 PATIENT_DATA_URLS = [
     "staff:*",  # day, week, appointment, print, find, book, export, sign-in
     "appointments:details",  # the patient form (echoed back on errors)
+    "waitlist:*",  # joining (name, mobile, email), an offer for one waiter, the staff list
     "appointments:send-link",  # a mobile number
     "appointments:find-booking",  # a reference and a mobile number (echoed back on errors)
     "appointments:my-appointments",  # an email address (echoed back on errors)
@@ -227,6 +229,12 @@ BOOKING_GRACE_PERIOD = timedelta(minutes=int(os.environ.get("BOOKING_GRACE_MINUT
 # One upcoming appointment per patient (mobile number + name) per doctor; a family sharing a phone may
 # hold this many upcoming appointments with one doctor on one number.
 BOOKING_MAX_PER_MOBILE = int(os.environ.get("BOOKING_MAX_PER_MOBILE", 3))
+# Opening the details form holds its time this long for that form (appointments/holds.py, issue 15);
+# a waitlist offer holds the freed time for its waiter this long. Holds placed per client address
+# per hour are limited, so no script can hold a doctor's week.
+BOOKING_HOLD_MINUTES = int(os.environ.get("BOOKING_HOLD_MINUTES", 5))
+BOOKING_HOLD_LIMIT = int(os.environ.get("BOOKING_HOLD_LIMIT", 30))
+WAITLIST_OFFER_MINUTES = int(os.environ.get("WAITLIST_OFFER_MINUTES", 15))
 # Cards show the next free time within this many days ("call us" beyond it).
 BOOKING_CARD_LOOKAHEAD_DAYS = int(os.environ.get("BOOKING_CARD_LOOKAHEAD_DAYS", 14))
 # Patient POSTs per client address per hour (appointments/ratelimit.py, counted in the cache): those

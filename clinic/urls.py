@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("staff/reports/", include("reports.urls")),
     path("staff/", include("appointments.staff_urls")),
+    path("", include("waitlist.urls")),
     path("", include("appointments.urls")),
     path("", include("notifications.urls")),
 ]

@@ -16,7 +16,7 @@ from notifications.services import doctor_figures_refresh, message_retry
 class MessageAdmin(admin.ModelAdmin):
     list_display = ["appointment_reference", "kind", "state", "due", "attempts", "sent", "short_error"]
     list_filter = ["state", "kind", "channel"]
-    list_select_related = ["appointment__location"]
+    list_select_related = ["appointment__location", "offer__location"]
     search_fields = ["appointment__reference"]
     date_hierarchy = "due_at"
     readonly_fields = [
@@ -44,20 +44,20 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Appointment"), ordering="appointment__reference")
     def appointment_reference(self, obj):
-        return obj.appointment.reference
+        return obj.appointment.reference if obj.appointment else _("Waitlist offer")
 
     # Message times on the wall clock of the appointment's location, like every other time it shows.
     @admin.display(description=_("due at"), ordering="due_at")
     def due(self, obj):
-        return wall_clock(obj.due_at, obj.appointment).format("medium")
+        return wall_clock(obj.due_at, obj.appointment or obj.offer).format("medium")
 
     @admin.display(description=_("sent at"), ordering="sent_at")
     def sent(self, obj):
-        return wall_clock(obj.sent_at, obj.appointment).format("medium") if obj.sent_at else "–"
+        return wall_clock(obj.sent_at, obj.appointment or obj.offer).format("medium") if obj.sent_at else "–"
 
     @admin.display(description=_("planned for"))
     def planned_for_local(self, obj):
-        return wall_clock(obj.planned_for, obj.appointment).format("medium")
+        return wall_clock(obj.planned_for, obj.appointment or obj.offer).format("medium")
 
     @admin.display(description=_("Last error"))
     def short_error(self, obj):

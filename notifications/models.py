@@ -18,6 +18,7 @@ class MessageKind(models.TextChoices):
     # "My appointments": a link to the list of every visit booked with one email address. Its row hangs
     # off the latest of those visits; `recipient` holds the address from planning on.
     VISIT_LIST = "visit_list", _("My appointments link")
+    WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")  # an earlier time, held for one waiter
 
 
 class MessageChannel(models.TextChoices):
@@ -30,6 +31,7 @@ class MessageState(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")  # a waitlist offer that ran out before it could go
 
 
 class MessageQuerySet(models.QuerySet):
@@ -51,7 +53,17 @@ class MessageQuerySet(models.QuerySet):
 
 class Message(models.Model):
     appointment = models.ForeignKey(
-        "appointments.Appointment", on_delete=models.CASCADE, related_name="messages"
+        "appointments.Appointment", on_delete=models.CASCADE, related_name="messages", null=True, blank=True
+    )
+    offer = models.ForeignKey(
+        "waitlist.WaitlistOffer",
+        on_delete=models.CASCADE,
+        related_name="messages",
+        null=True,
+        blank=True,
+        help_text=_(
+            "The waitlist offer this message carries (waitlist offers only; they have no appointment)."
+        ),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=MessageKind)
     channel = models.CharField(
@@ -88,6 +100,12 @@ class Message(models.Model):
                 condition=Q(state__in=MessageState.values),
                 name="message_state_valid",
                 violation_error_message=_("Unknown message state."),
+            ),
+            models.CheckConstraint(
+                condition=Q(appointment__isnull=False, offer__isnull=True)
+                | Q(appointment__isnull=True, offer__isnull=False, kind="waitlist_offer"),
+                name="message_about_one_thing",
+                violation_error_message=_("A message is about an appointment or a waitlist offer."),
             ),
             models.UniqueConstraint(
                 fields=["appointment", "kind", "channel"],

@@ -279,6 +279,10 @@ def message_send(*, message_id: int, now: datetime | None = None) -> str:
     from notifications import emails
 
     now = now or timezone.now()
+    if Message.objects.filter(pk=message_id, offer__isnull=False).exists():
+        from waitlist.services import offer_message_send  # waitlist plans its rows here; sends its own
+
+        return offer_message_send(message_id=message_id, now=now)
     claimed = _claim(message_id=message_id, now=now)
     if claimed is None:
         return Message.objects.filter(pk=message_id).values_list("state", flat=True).first() or ""
@@ -343,8 +347,8 @@ def messages_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
 def message_retry(*, message: Message, now: datetime | None = None) -> bool:
     """Staff: try a failed message again from scratch (if no other of its kind is pending)."""
     now = now or timezone.now()
-    if message.state != MessageState.FAILED:
-        return False
+    if message.state != MessageState.FAILED or message.offer_id is not None:
+        return False  # a waitlist offer lasts minutes: it passes to the next waiter instead
     if Message.objects.filter(appointment_id=message.appointment_id, kind=message.kind).pending().exists():
         return False
     Message.objects.filter(pk=message.pk).update(

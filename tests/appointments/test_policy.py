@@ -146,7 +146,7 @@ def test_the_policy_is_shown_in_words_before_booking_and_on_every_manage_page(cl
     ]
     with time_machine.travel(BOOKED + timedelta(minutes=5), tick=False):
         for url in pages:
-            assert POLICY in visible_text(client.get(url).content), url
+            assert POLICY in visible_text(client.get(url, follow=True).content), url  # the form holds first
 
 
 def test_the_confirmation_email_says_the_policy_and_until_when_changes_are_open(
@@ -170,7 +170,7 @@ def test_the_confirmation_email_says_the_policy_and_until_when_changes_are_open(
 def test_without_a_grace_period_the_policy_does_not_promise_one(client, doctor):
     url = reverse("appointments:details", kwargs={"slug": doctor.slug}) + "?start=2026-11-24T12:10:00Z"
     with time_machine.travel(BOOKED, tick=False):
-        text = visible_text(client.get(url).content)
+        text = visible_text(client.get(url, follow=True).content)
     assert "until 4 hours before the appointment. After that, please call us" in text
     assert "after booking" not in text
 

@@ -59,7 +59,9 @@ def test_every_page_that_shows_a_price_shows_both_fees(client, doctor, django_ca
         + "?start=2026-11-25T04:30:00Z",
         "confirmation": manage_url(appointment),
     }
-    missing = [name for name, url in pages.items() if PRICE not in visible_text(client.get(url).content)]
+    missing = [
+        name for name, url in pages.items() if PRICE not in visible_text(client.get(url, follow=True).content)
+    ]
     [email] = mail.outbox
     if PRICE not in " ".join(email.body.split()):
         missing.append("email text")

@@ -35,6 +35,7 @@ from tests.factories import (
     LocationFactory,
     week_hours,
 )
+from waitlist.services import entry_join, offer_url
 
 pytestmark = pytest.mark.django_db
 
@@ -146,9 +147,12 @@ def public_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
     details = reverse("appointments:details", args=[doctor.slug])
 
     def get(url, data=None):
-        response = client.get(url, data)
+        response = client.get(url, data, follow=True)  # the details page first holds its time, then shows
         return response.status_code, response.content
 
+    waitlist_errors = client.post(
+        reverse("waitlist:join", args=[doctor.slug]), {"patient_name": "Asha Rao", "not_after": "soon"}
+    )
     details_with_errors = client.post(
         details,
         {
@@ -210,10 +214,26 @@ def public_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
         "my-appointments-with-errors": (my_errors.status_code, my_errors.content),
         "my-appointments-sent": (my_sent.status_code, my_sent.content),
         "my-appointments-list": get(my_list),
+        "waitlist-join": get(reverse("waitlist:join", args=[doctor.slug])),
+        "waitlist-join-with-errors": (waitlist_errors.status_code, waitlist_errors.content),
+        "waitlist-join-booking": get(reverse("waitlist:join-booking", args=[manage.split("/")[2]])),
+        "waitlist-offer": get(offer_url(waiting_offer(doctor))),
     }
     with time_machine.travel(NOW + timedelta(days=1), tick=False):
         pages["my-appointments-expired"] = get(my_list)
     return pages
+
+
+def waiting_offer(doctor):
+    """A waiter for `doctor` and the offer of the earliest free time they were made on joining."""
+    entry = entry_join(
+        doctor=doctor,
+        patient_name="Ravi Menon",
+        patient_phone="+919876543210",
+        patient_email="ravi@example.com",
+        not_after=availability.local_today(doctor) + timedelta(days=3),
+    )
+    return entry.offers.get()
 
 
 def staff_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
@@ -269,6 +289,7 @@ def staff_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
         "book-caller": get(reverse("staff:book-doctor", args=[doctor.slug]), {"date": day}),
         "book-caller-with-errors": (caller_errors.status_code, caller_errors.content),
         "print": get(reverse("staff:print"), {"date": day, "location": doctor.location.slug}),
+        "waitlist": get(reverse("waitlist:staff"), {"doctor": doctor.slug, "date": day}),
     }
     return pages
 
@@ -290,6 +311,7 @@ def test_the_main_public_and_staff_pages_are_valid_html(tmp_path, site, front_de
         "staff-book-caller-with-errors": 400,
         "staff-exports-with-errors": 400,
         "my-appointments-with-errors": 400,
+        "waitlist-join-with-errors": 400,
         "details-already-booked": 409,
         "details-mobile-cap": 409,
         "my-appointments-expired": 410,

@@ -30,6 +30,8 @@ from notifications.models import Feedback, Message, MessageKind, MessageState
 from privacy.models import Anonymisation, DataRequest
 from privacy.services import request_open
 from tests.factories import AppointmentFactory, ArticleFactory, DoctorFactory, UserFactory, week_hours
+from waitlist.models import WaitlistOffer
+from waitlist.services import entry_join, offer_token
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +63,7 @@ MATRIX = {
     "appointments:picker":           (200,   200,    200,    200,    200,    200,    200,    200),
     "appointments:details":          (302,   302,    302,    302,    302,    302,    302,    302),  # no time chosen: back to the picker
     "appointments:send-link":        (405,   405,    405,    405,    405,    405,    405,    405),  # POST only
+    "appointments:release-hold":     (405,   405,    405,    405,    405,    405,    405,    405),  # POST only
     "appointments:find-booking":     (200,   200,    200,    200,    200,    200,    200,    200),
     "appointments:my-appointments":  (200,   200,    200,    200,    200,    200,    200,    200),
     "appointments:api-availability": (200,   200,    200,    200,    200,    200,    200,    200),
@@ -104,6 +107,12 @@ MATRIX = {
     "reports:chart":                 (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
     "reports:csv":                   (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
     "reports:xlsx":                  (LOGIN, LOGIN,  403,    403,    200,    403,    403,    200),
+    # Waitlist: joining is public (from the manage page it needs the manage link); an offer's link is a
+    # credential like the manage link; the staff list is the schedule's (a doctor sees only their own).
+    "waitlist:join":                 (200,   200,    200,    200,    200,    200,    200,    200),
+    "waitlist:join-booking":         (404,   200,    200,    200,    200,    200,    200,    200),
+    "waitlist:offer":                (404,   200,    200,    200,    200,    200,    200,    200),
+    "waitlist:staff":                (LOGIN, LOGIN,  200,    200,    200,    403,    403,    200),
 }
 ADMIN_LOGIN = "admin login"  # a 302 to the admin's sign-in page
 ADMIN_MATRIX = {
@@ -164,6 +173,16 @@ def world():
             recipient="anita@example.com",
         )
         list_token = visit_list_token(visit_list)
+        # Patient A waits for an earlier time with doctor A and has been offered one.
+        entry_join(
+            doctor=doctor_a,
+            appointment=patient_a,
+            patient_name=patient_a.patient_name,
+            patient_phone=patient_a.patient_phone,
+            patient_email="anita@example.com",
+            not_after=NOW.date(),
+        )
+        offer = WaitlistOffer.objects.get()
 
         def user(*groups, **flags):
             return UserFactory(groups=[Group.objects.get(name=name) for name in groups], **flags)
@@ -208,6 +227,7 @@ def world():
             "appointments:doctor-feed": feed.token,
             "notifications:feedback": feedback_token(visited),
             "appointments:my-appointments-list": list_token,
+            "waitlist:offer": offer_token(offer),
         },
         "reference": patient_a.reference,
         "pk": data_request.pk,

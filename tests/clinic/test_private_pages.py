@@ -40,6 +40,7 @@ PUBLIC = {
     "articles:detail",
     "appointments:start",
     "appointments:picker",
+    "appointments:release-hold",  # a POST that gives a held time back: no patient data either way
     "appointments:api-availability",
     "privacy:notice-version",
 }
@@ -66,6 +67,10 @@ PATIENT_DATA = {
     "reports:chart",
     "reports:csv",
     "reports:xlsx",
+    "waitlist:join",
+    "waitlist:join-booking",
+    "waitlist:offer",
+    "waitlist:staff",
 }
 
 

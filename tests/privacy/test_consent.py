@@ -45,7 +45,9 @@ def book_online(client, doctor, **overrides):
 
 
 def test_an_online_booking_stores_the_version_agreed_and_when(client, doctor, first):
-    form = client.get(reverse("appointments:details", kwargs={"slug": doctor.slug}), {"start": TUESDAY_10})
+    form = client.get(
+        reverse("appointments:details", kwargs={"slug": doctor.slug}), {"start": TUESDAY_10}, follow=True
+    )
     assertContains(form, 'name="privacy_notice" value="1"')
     assertContains(form, "version 1, in effect since 1 November 2026")
     assert book_online(client, doctor).status_code == 302

@@ -1,10 +1,16 @@
-"""The sweep: hand every due pending message (reminders, feedback requests, retries) to the task backend."""
+"""The sweep: hand every due pending message (reminders, feedback requests, retries) to the task backend.
+
+Each pass first lets the waitlist pass expired offers on and offer times freed without a service call
+(time off removed, hours added), then deletes expired slot holds (issue 15).
+"""
 
 import time
 
 from django.core.management.base import BaseCommand
 
+from appointments.holds import holds_sweep
 from notifications.services import messages_send_due
+from waitlist.services import waitlist_sweep
 
 
 class Command(BaseCommand):
@@ -20,7 +26,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, every, **options):
         while True:
+            offers = waitlist_sweep()
+            holds_sweep()
             count = messages_send_due()
+            if offers and options["verbosity"]:
+                self.stdout.write(f"Waitlist offers made: {offers}")
             if options["verbosity"] > 1 or (count and options["verbosity"]):
                 self.stdout.write(f"Due messages handed on: {count}")
             if not every:
