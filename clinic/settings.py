@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "clinic.middleware.PatientDataNoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a cached public page is served without a session or a query (clinic/pagecache.py).
+    "clinic.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -115,7 +117,6 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
-                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
@@ -135,6 +136,11 @@ WEB_PROCESS = env_bool("CLINIC_WEB_PROCESS", False)
 DATABASES = {"default": database_from_env(os.environ, base_dir=BASE_DIR, web=WEB_PROCESS)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Public page cache (clinic/pagecache.py): anonymous public pages are kept this long at most, checked
+# against the version counters on every hit. PAGE_CACHE_ENABLED=0 renders every page (ETags still sent).
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 60 * 60))
 
 # Cache: Redis when REDIS_URL is set (shared by every app server), else local memory.
 if os.environ.get("REDIS_URL"):
@@ -287,11 +293,12 @@ ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/")
 MAILERS = {"default": mailer_from_env(os.environ, debug=DEBUG)}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{CLINIC_NAME} <{CLINIC_EMAIL}>")
 
-# Content-Security-Policy (Django's built-in middleware): scripts only from our own
-# origin or carrying the per-request nonce; nothing from third parties, ever.
+# Content-Security-Policy (Django's built-in middleware): scripts only from our own origin, nothing from
+# third parties, ever. Every script is a file of ours (JSON-LD blocks are data, not scripts), so no page
+# needs a per-response nonce and a cached page's body is valid as it is (docs/decisions.md).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
+    "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],

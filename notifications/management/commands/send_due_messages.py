@@ -1,9 +1,11 @@
-"""The sweep: hand every due pending message (reminders, feedback requests, retries) to the task backend."""
+"""The minute sweep: hand every due pending message (reminders, feedback requests, retries) to the task
+backend, and recompute the stored next free slots that the clock has made stale."""
 
 import time
 
 from django.core.management.base import BaseCommand
 
+from appointments import nextfree
 from notifications.services import messages_send_due
 
 
@@ -21,6 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args, every, **options):
         while True:
             count = messages_send_due()
+            # Slots pass with the clock: the stored next free slots that go stale now are recomputed.
+            nextfree.sweep()
             if options["verbosity"] > 1 or (count and options["verbosity"]):
                 self.stdout.write(f"Due messages handed on: {count}")
             if not every:
