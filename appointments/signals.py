@@ -31,8 +31,9 @@ def _doctor_row_changed(sender, instance, raw=False, origin=None, **kwargs):
         availability_changed([instance.doctor_id])
 
 
-def _doctor_changed(sender, instance, created=False, raw=False, **kwargs):
-    if not raw and not created:  # a new doctor has no hours yet; their row comes with the first hours
+def _doctor_changed(sender, instance, raw=False, **kwargs):
+    # A new doctor gets a row at once (without slots until their hours come), so lists never find one missing.
+    if not raw:
         availability_changed([instance.pk])
 
 
