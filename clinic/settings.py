@@ -138,8 +138,10 @@ DATABASES = {"default": database_from_env(os.environ, base_dir=BASE_DIR, web=WEB
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Public page cache (clinic/pagecache.py): anonymous public pages are kept this long at most, checked
-# against the version counters on every hit. PAGE_CACHE_ENABLED=0 renders every page (ETags still sent).
-PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+# against the version counters on every hit. It needs a cache every app process shares, so it is on by
+# default with REDIS_URL (and in development, one process); off, every page is rendered (ETags and
+# Cache-Control are still sent, so a shared cache in front still revalidates).
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", bool(os.environ.get("REDIS_URL")) or DEBUG)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 60 * 60))
 
 # Cache: Redis when REDIS_URL is set (shared by every app server), else local memory.
