@@ -217,6 +217,7 @@ def main() -> int:
         "page_cache": "redis" if env.get("REDIS_URL") else "off (no REDIS_URL)",
         "results": results,
         "miss_cost": misses,
+        "whole_site_first_pass_per_s": site["cold_per_s"],
         "elapsed_s": round(time.monotonic() - started, 1),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
