@@ -17,6 +17,9 @@ How a page is cached:
 - A hit reads the entry and its counters (one `get` and one `get_many`), and serves it when every
   counter is unchanged and it has not expired; with a matching `If-None-Match` it answers 304. No
   database query, no session, no template.
+- When a stored page's counters have moved, one request renders it again while the others get the
+  previous copy (single flight, at most `RENDER_LOCK_SECONDS`), so a booking does not send every
+  visitor of a popular page to the database at once.
 - Not stored: anything but a 200, streaming responses, responses that set a cookie, `private` or
   `no-store` ones, and pages rendered when the cache could not read the counters.
 - The header's phone-line hint ("Lines open now, until 20:00") depends on the minute, not on data:
@@ -61,6 +64,8 @@ CACHED_VIEWS = frozenset(
 # Headers kept with a stored page (those set by the view and by the middleware inside this one).
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary", "X-Frame-Options", "Link")
 CACHE_CONTROL = "public, no-cache"
+# How long other requests for a page being re-rendered get its previous copy at most.
+RENDER_LOCK_SECONDS = 5
 PHONE_LINE_TEMPLATE = "includes/phone_line.html"
 
 
@@ -167,10 +172,24 @@ class PublicPageCacheMiddleware:
         enabled = getattr(settings, "PAGE_CACHE_ENABLED", True)
         key = page_key(request)
         now = timezone.now()
+        lock = None
         if enabled:
-            hit = self._serve(request, key, now)
-            if hit is not None:
-                return hit
+            entry = cache.get(key)
+            if entry is not None:
+                if self._valid(entry, now):
+                    return self._answer(request, entry, "hit")
+                # Changed data: one request renders, the others meanwhile get the copy they would have
+                # had a moment ago (single flight; the lock lapses by itself if the renderer dies).
+                lock = f"{key}:rendering"
+                if not cache.add(lock, 1, RENDER_LOCK_SECONDS):
+                    return self._answer(request, entry, "stale")
+        try:
+            return self._render(request, key, now, enabled)
+        finally:
+            if lock is not None:
+                cache.delete(lock)
+
+    def _render(self, request, key, now, enabled):
         deps = Dependencies()
         token = _current.set(deps)
         try:
@@ -243,15 +262,14 @@ class PublicPageCacheMiddleware:
         }
         cache.set(key, entry, timeout)
 
-    def _serve(self, request, key, now):
-        entry = cache.get(key)
-        if entry is None:
-            return None
+    @staticmethod
+    def _valid(entry, now) -> bool:
         if entry["expires"] is not None and now.timestamp() >= entry["expires"]:
-            return None
+            return False
         stored = entry["versions"]
-        if cache.get_many(list(stored)) != stored:
-            return None
+        return cache.get_many(list(stored)) == stored
+
+    def _answer(self, request, entry, state: str):
         phone_line = _phone_line(request) if len(entry["parts"]) == 2 else ""
         etag = _etag(entry["hash"], phone_line)
         if _matches(request, etag):
@@ -262,7 +280,7 @@ class PublicPageCacheMiddleware:
             for name, value in entry["headers"].items():
                 response[name] = value
         _mark_public(response, etag)
-        response["X-Page-Cache"] = "hit"
+        response["X-Page-Cache"] = state
         return response
 
     @staticmethod

@@ -302,3 +302,28 @@ def test_the_query_string_is_normalised_and_htmx_kept_apart(client, doctor):
     fragment = client.get(picker, headers={"HX-Request": "true"})
     assert fragment.headers.get("X-Page-Cache") != "hit"
     assert fragment.content != full.content
+
+
+def test_while_one_request_renders_a_changed_page_the_others_get_the_previous_copy(client, doctor):
+    from django.core.cache import cache
+
+    from clinic.pagecache import page_key
+
+    url = doctor.get_absolute_url()
+    before = client.get(url)
+    doctor.name = "Dr. Meera Iyer-Rao"
+    doctor.save()
+    request = client.get(url).wsgi_request  # renders the new page (and lets go of the lock)
+    assert "Dr. Meera Iyer-Rao" in client.get(url).content.decode()
+    doctor.name = "Dr. Meera Rao"
+    doctor.save()
+    cache.add(f"{page_key(request)}:rendering", 1, 5)  # another worker is rendering it now
+    waiting = client.get(url)
+    assert waiting.headers["X-Page-Cache"] == "stale"
+    assert "Dr. Meera Iyer-Rao" in waiting.content.decode()
+    assert waiting["ETag"] != before["ETag"]
+    cache.delete(f"{page_key(request)}:rendering")
+    assert (
+        "Dr. Meera Rao<" in client.get(url).content.decode()
+        or "Dr. Meera Rao" in client.get(url).content.decode()
+    )
