@@ -323,7 +323,4 @@ def test_while_one_request_renders_a_changed_page_the_others_get_the_previous_co
     assert "Dr. Meera Iyer-Rao" in waiting.content.decode()
     assert waiting["ETag"] != before["ETag"]
     cache.delete(f"{page_key(request)}:rendering")
-    assert (
-        "Dr. Meera Rao<" in client.get(url).content.decode()
-        or "Dr. Meera Rao" in client.get(url).content.decode()
-    )
+    assert "Dr. Meera Rao" in client.get(url).content.decode()
