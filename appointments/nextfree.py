@@ -140,15 +140,14 @@ def read(doctors, now: datetime | None = None) -> list:
     return doctors
 
 
-def refresh_stale(now: datetime | None = None) -> int:
-    """Recompute every active doctor's row that is missing or stale at `now`; returns how many.
-
-    Two queries when nothing is stale; the lists call it before reading rows with SQL.
+def refresh_stale(now: datetime | None = None, *, within: timedelta = timedelta(0)) -> int:
+    """Recompute every active doctor's row that is missing or goes stale before `now + within`;
+    returns how many. Two queries when nothing is stale; the lists call it before reading rows with SQL.
     """
     now = now or timezone.now()
     ids = list(
         Doctor.objects.active()
-        .filter(Q(next_free__isnull=True) | Q(next_free__stale_at__lte=now))
+        .filter(Q(next_free__isnull=True) | Q(next_free__stale_at__lte=now + within))
         .values_list("pk", flat=True)
     )
     if ids:
@@ -158,8 +157,7 @@ def refresh_stale(now: datetime | None = None) -> int:
 
 def sweep(now: datetime | None = None) -> int:
     """The minute sweep: recompute rows that go stale within the next minute (and missing ones)."""
-    now = now or timezone.now()
-    return refresh_stale(now + timedelta(minutes=1))
+    return refresh_stale(now, within=timedelta(minutes=1))
 
 
 def with_next_start(queryset, now: datetime | None = None):
