@@ -14,6 +14,7 @@ doctors and appointments there are (issue 14, design item 2). Rows are recompute
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, DateTimeField, F, Q, When
 from django.utils import timezone
 
@@ -38,13 +39,19 @@ def refresh(doctor_ids, now: datetime | None = None) -> dict[int, list[Slot]]:
     """Recompute and store the rows of `doctor_ids` (Doctor primary keys); returns {id: [slots]}.
 
     Five queries and one upsert, whatever the number of doctors: the doctors' zones, the availability
-    window (appointments.availability) and the write. A doctor without working hours gets a row
-    without slots. Call it inside the transaction that made the change.
+    window (appointments.availability) and the write; in a PostgreSQL transaction one more, which locks the
+    rows first. A doctor without working hours gets a row without slots. Call it inside the
+    transaction that made the change.
     """
     doctor_ids = set(doctor_ids)
     if not doctor_ids:
         return {}
     now = now or timezone.now()
+    if connection.in_atomic_block and connection.features.has_select_for_update:
+        # Concurrent changes of one doctor recompute one after the other, each reading what the one
+        # before it committed (PostgreSQL row locks; SQLite serialises writers anyway): without this a
+        # slower transaction could store a slot that a faster one had just booked.
+        list(NextFreeSlot.objects.select_for_update().filter(doctor_id__in=doctor_ids).values_list("pk"))
     doctors = list(Doctor.objects.filter(pk__in=doctor_ids).select_related("location").only("pk", "location"))
     if not doctors:
         return {}
