@@ -14,7 +14,8 @@ doctors and appointments there are (issue 14, design item 2). Rows are recompute
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, F, Q, When
 from django.utils import timezone
 
@@ -23,6 +24,9 @@ from appointments.models import NextFreeSlot
 from appointments.slots import Slot
 from clinic import pagecache
 from doctors.models import Doctor
+
+DIRTY = "nextfree:dirty:{}"
+DIRTY_SECONDS = 60 * 60 * 24
 
 
 def _next_midnight(now: datetime, zone) -> datetime:
@@ -39,19 +43,13 @@ def refresh(doctor_ids, now: datetime | None = None) -> dict[int, list[Slot]]:
     """Recompute and store the rows of `doctor_ids` (Doctor primary keys); returns {id: [slots]}.
 
     Five queries and one upsert, whatever the number of doctors: the doctors' zones, the availability
-    window (appointments.availability) and the write; in a PostgreSQL transaction one more, which locks the
-    rows first. A doctor without working hours gets a row without slots. Call it inside the
-    transaction that made the change.
+    window (appointments.availability) and the write. A doctor without working hours gets a row
+    without slots. A change calls `changed` instead, which takes care of concurrent transactions.
     """
     doctor_ids = set(doctor_ids)
     if not doctor_ids:
         return {}
     now = now or timezone.now()
-    if connection.in_atomic_block and connection.features.has_select_for_update:
-        # Concurrent changes of one doctor recompute one after the other, each reading what the one
-        # before it committed (PostgreSQL row locks; SQLite serialises writers anyway): without this a
-        # slower transaction could store a slot that a faster one had just booked.
-        list(NextFreeSlot.objects.select_for_update().filter(doctor_id__in=doctor_ids).values_list("pk"))
     doctors = list(Doctor.objects.filter(pk__in=doctor_ids).select_related("location").only("pk", "location"))
     if not doctors:
         return {}
@@ -99,6 +97,53 @@ def refresh(doctor_ids, now: datetime | None = None) -> dict[int, list[Slot]]:
     return {doctor.pk: found.get(doctor.pk, []) for doctor in doctors}
 
 
+def _claim(doctor_ids: set[int]) -> set[int]:
+    """The rows this transaction may rewrite without waiting: on PostgreSQL, those it could lock
+    (`SKIP LOCKED`) plus those that do not exist yet; elsewhere (SQLite serialises writers) all."""
+    if not (connection.in_atomic_block and connection.features.has_select_for_update):
+        return doctor_ids
+    rows = NextFreeSlot.objects.filter(doctor_id__in=doctor_ids)
+    locked = set(rows.select_for_update(skip_locked=True).values_list("doctor_id", flat=True))
+    if locked == doctor_ids:
+        return locked
+    return locked | (doctor_ids - set(rows.values_list("doctor_id", flat=True)))
+
+
+def changed(doctor_ids) -> None:
+    """Recompute the rows of `doctor_ids` in the current transaction, after a change to their data.
+
+    A row that another transaction is rewriting at this moment (a booking of the same doctor, not yet
+    committed) is not waited for, so bookings of one doctor never queue behind each other: it is
+    recomputed after this transaction commits, and if it is still locked then, marked dirty in the
+    cache for the next read or the minute sweep (docs/decisions.md).
+    """
+    doctor_ids = {pk for pk in doctor_ids if pk is not None}
+    claimed = _claim(doctor_ids)
+    if claimed:
+        refresh(claimed)
+    if rest := doctor_ids - claimed:
+        transaction.on_commit(lambda: _after_commit(rest))
+
+
+def _after_commit(doctor_ids: set[int]) -> None:
+    with transaction.atomic():
+        claimed = _claim(doctor_ids)
+        if claimed:
+            refresh(claimed)
+    if rest := doctor_ids - claimed:
+        cache.set_many({DIRTY.format(pk): 1 for pk in rest}, DIRTY_SECONDS)
+
+
+def _dirty(doctor_ids) -> set[int]:
+    found = cache.get_many([DIRTY.format(pk) for pk in doctor_ids])
+    return {int(key.rsplit(":", 1)[1]) for key in found}
+
+
+def _clean(doctor_ids) -> None:
+    if doctor_ids:
+        cache.delete_many([DIRTY.format(pk) for pk in doctor_ids])
+
+
 def _slot(start, end, location) -> Slot | None:
     if start is None or location is None:
         return None
@@ -123,8 +168,10 @@ def read(doctors, now: datetime | None = None) -> list:
             "first_location", "second_location"
         )
     }
-    stale = [d.pk for d in doctors if d.pk not in rows or rows[d.pk].stale_at <= now]
+    dirty = _dirty(d.pk for d in doctors)
+    stale = [d.pk for d in doctors if d.pk not in rows or rows[d.pk].stale_at <= now or d.pk in dirty]
     fresh = refresh(stale, now) if stale else {}
+    _clean(dirty)
     pagecache.depends_on_availability(d.pk for d in doctors)
     for doctor in doctors:
         if doctor.pk in fresh:
@@ -163,8 +210,14 @@ def refresh_stale(now: datetime | None = None, *, within: timedelta = timedelta(
 
 
 def sweep(now: datetime | None = None) -> int:
-    """The minute sweep: recompute rows that go stale within the next minute (and missing ones)."""
-    return refresh_stale(now, within=timedelta(minutes=1))
+    """The minute sweep: recompute rows that go stale within the next minute, missing ones and those
+    marked dirty by a change that found them locked; returns how many."""
+    count = refresh_stale(now, within=timedelta(minutes=1))
+    dirty = _dirty(Doctor.objects.active().values_list("pk", flat=True))
+    if dirty:
+        refresh(dirty, now)
+        _clean(dirty)
+    return count + len(dirty)
 
 
 def with_next_start(queryset, now: datetime | None = None):

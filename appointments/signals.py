@@ -21,7 +21,7 @@ def availability_changed(doctor_ids) -> None:
     doctor_ids = {pk for pk in doctor_ids if pk is not None}
     if not doctor_ids:
         return
-    nextfree.refresh(doctor_ids)
+    nextfree.changed(doctor_ids)
     versions.bump_availability(doctor_ids)
 
 
