@@ -160,7 +160,8 @@ def main() -> int:
     seed_flags = [f"{flag}={size}" for flag, size in SEED.items() if flag in help_text]
     step(f"seed_demo {' '.join(seed_flags)}")
     seeding = time.monotonic()
-    manage(env, "seed_demo", *seed_flags)
+    # A million appointments take minutes to write on a busy machine: a second per thousand on top.
+    manage(env, "seed_demo", *seed_flags, timeout=240 + args.appointments / 1000)
     seed_seconds = round(time.monotonic() - seeding, 1)
     print(f"    seeded in {seed_seconds} s")
     sample = json.loads(manage(env, "shell", "-c", SAMPLE_CODE).strip().splitlines()[-1])
@@ -269,9 +270,14 @@ def recreate_database(env: dict, name: str = POSTGRES_NAME) -> None:
         Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
 
 
-def manage(env: dict, *args: str) -> str:
+def manage(env: dict, *args: str, timeout: float = 240) -> str:
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     if result.returncode != 0:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
