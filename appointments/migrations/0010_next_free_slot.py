@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appointments', '0007_merge_price_and_midnight'),
+        ('appointments', '0009_folded_name_trigram_index'),
         ('doctors', '0004_search_vocabulary_and_photo_sizes'),
     ]
 
