@@ -9,6 +9,8 @@ appointments are read only inside the window, through the (doctor, starts_at) in
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Value
@@ -25,6 +27,7 @@ from appointments.models import (
     WorkingHours,
 )
 from appointments.slots import Slot
+from clinic import pagecache
 from doctors.models import Location
 
 # No appointment lasts longer than this; appointments are read from this far before the window.
@@ -128,7 +131,12 @@ def free_slots(
     """Free slots of one doctor on `days` days from `start_date`, in four queries (held times are taken)."""
     now = now or timezone.now()
     window = _load([doctor.pk], start_date, days, now, exclude_appointment=exclude).get(doctor.pk)
-    return _compute(window, start_date, days, now) if window else []
+    found = _compute(window, start_date, days, now) if window else []
+    pagecache.depends_on_availability([doctor.pk])
+    pagecache.shows_day(now, doctor.location.zone)
+    if found:
+        pagecache.shows_slot_until(found[0].start - settings.BOOKING_MIN_NOTICE)
+    return found
 
 
 def slot_at(
@@ -161,25 +169,42 @@ def slot_at(
     return slot, taken
 
 
-def next_free_slots(doctors, now: datetime | None = None) -> list:
-    """Set `doctor.next_free_slot` (a Slot or None) on every doctor of a page, in four queries.
+def compute_next(doctors, now: datetime, *, limit: int = 1) -> dict[int, list[Slot]]:
+    """{doctor id: up to `limit` next free slots} within `BOOKING_CARD_LOOKAHEAD_DAYS`, in four queries.
 
-    Looks ahead `BOOKING_CARD_LOOKAHEAD_DAYS` days, not the whole horizon, so a page of cards reads
-    a bounded window of appointments.
+    `doctors` need `location` loaded (for their local today). The slot engine itself: the stored rows
+    of appointments.nextfree are made from this.
     """
     doctors = list(doctors)
     if not doctors:
-        return doctors
-    now = now or timezone.now()
+        return {}
     days = settings.BOOKING_CARD_LOOKAHEAD_DAYS
     # One window for the page: from the earliest local "today" of any doctor's zone.
     first_day = min(local_today(doctor, now) for doctor in doctors)
     windows = _load([doctor.pk for doctor in doctors], first_day, days + 1, now)
-    for doctor in doctors:
-        window = windows.get(doctor.pk)
-        found = _compute(window, first_day, days + 1, now, limit=1) if window else []
-        doctor.next_free_slot = found[0] if found else None
-    return doctors
+    return {
+        doctor.pk: _compute(windows[doctor.pk], first_day, days + 1, now, limit=limit)
+        for doctor in doctors
+        if doctor.pk in windows
+    }
+
+
+def next_free_slots(doctors, now: datetime | None = None) -> list:
+    """Set `doctor.next_free_slot` (a Slot or None) on every doctor of a page.
+
+    Reads the stored rows (appointments.nextfree): one query when they are fresh, a fixed few more
+    when some must be recomputed first. Looks ahead `BOOKING_CARD_LOOKAHEAD_DAYS` days, not the whole
+    horizon, so a page of cards reads a bounded window of appointments.
+    """
+    from appointments import nextfree
+
+    return nextfree.read(doctors, now)
+
+
+@cache
+def zone_named(name: str) -> ZoneInfo:
+    """The ZoneInfo for an IANA name (memoised)."""
+    return ZoneInfo(name)
 
 
 def free_slots_by_doctor(doctor_ids, day: date, now: datetime | None = None, *, min_notice=None):

@@ -587,3 +587,44 @@ class SlotHold(models.Model):
 
     def __str__(self):
         return f"{self.doctor_id} · {self.starts_at:%Y-%m-%d %H:%M} UTC until {self.expires_at:%H:%M} UTC"
+class NextFreeSlot(models.Model):
+    """A doctor's next two free slots within the card look-ahead, stored so lists read them with SQL.
+
+    Derived data, never edited: appointments.nextfree recomputes a row in the same transaction as a
+    change that can move it (booking, cancel, reschedule, status change, hours, time off, slot length,
+    a location opening or closing) and in the minute sweep; a read finds a row with `stale_at` passed
+    (or none) and recomputes it first. `stale_at` is when the row stops being sure: when its second
+    slot stops being bookable, or, with fewer than two slots, when the look-ahead window moves on
+    (the next midnight in the doctor's zone) or the first slot passes. Issue 14, design item 2.
+    """
+
+    doctor = models.OneToOneField(
+        "doctors.Doctor", on_delete=models.CASCADE, primary_key=True, related_name="next_free"
+    )
+    first_start = models.DateTimeField(null=True, blank=True)
+    first_end = models.DateTimeField(null=True, blank=True)
+    first_location = models.ForeignKey(
+        "doctors.Location", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    second_start = models.DateTimeField(null=True, blank=True)
+    second_end = models.DateTimeField(null=True, blank=True)
+    second_location = models.ForeignKey(
+        "doctors.Location", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    stale_at = models.DateTimeField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("next free slot")
+        verbose_name_plural = _("next free slots")
+        indexes = [
+            models.Index(fields=["first_start"], name="nextfreeslot_first_start"),
+            models.Index(fields=["stale_at"], name="nextfreeslot_stale_at"),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.doctor_id}: {self.first_start:%Y-%m-%d %H:%M}"
+            if self.first_start
+            else f"{self.doctor_id}: –"
+        )

@@ -14,6 +14,8 @@ import argparse
 import json
 import os
 import platform
+import random
+import re
 import secrets
 import shutil
 import signal
@@ -25,6 +27,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.cookies import SimpleCookie
@@ -40,9 +43,35 @@ POSTGRES_NAME = "clinic_bench"
 # seed_demo flags and sizes; a flag is passed only when `seed_demo --help` lists it, so the bench
 # works before the booking and articles apps add theirs and picks them up once they do.
 SEED = {"--doctors": 1000, "--appointments": 200_000, "--articles": 200}
+# `--appointments` picks the table size (SPEC 6: every figure at 1,000,000 within 0.9 x of 10,000).
+SITE_FILE = BENCH / "results" / "site_paths.txt"
+# Searches patients run on the list, added to the sitemap's URLs for the whole-site target.
+LIST_SEARCHES = [
+    "q=sciatica",
+    "q=slipped+disc",
+    "q=back+pain&sort=soonest",
+    "q=neck&available=week",
+    "available=today",
+    "available=week&sort=soonest",
+    "sort=soonest",
+    "sort=fee",
+    "sort=recommendation",
+    "sort=experience",
+    "q=dr+rao",
+    "q=spine+surgeon+bangalore",
+    "q=herniated+disc&sort=fee",
+    "q=sciatca",
+    "page=2",
+    "page=5&sort=experience",
+]
+# Pages measured in-process as misses (no page cache): CPU time per render, median of MISS_ROUNDS.
+MISS_ROUNDS = 7
 
 
-BOOKING_DOCTORS = 30  # doctors whose free slots the booking POST books (about 200 each over 14 days)
+# Doctors whose free slots the booking POST books (about 200 each over 14 days), in shuffled order: with
+# only a few doctors their slots ran out within one run and the repeats measured the cheap
+# double-submit answer (issue 14, item 5).
+BOOKING_DOCTORS = 200
 BOOKING_FILE = BENCH / "results" / "booking_requests.tsv"
 
 
@@ -59,7 +88,7 @@ class Target:
         return "\n".join([*lines, self.lua])
 
 
-def targets(sample: dict, booking_lua: str) -> list[Target]:
+def targets(sample: dict, booking_lua: str, site_lua: str) -> list[Target]:
     """The URLs to load, floor first; the booking POST last, since it writes."""
     return [
         Target("floor", "/bench/floor"),
@@ -74,6 +103,7 @@ def targets(sample: dict, booking_lua: str) -> list[Target]:
         Target("doctor profile", f"/doctors/{sample['doctor']}/"),
         Target("article", f"/articles/{sample['article']}/"),
         Target("availability JSON (14 days)", availability_path(sample["doctor"], sample["today"])),
+        Target("whole site, random order", "/", lua=site_lua),
         Target("booking POST", "/book/", lua=booking_lua),
     ]
 
@@ -108,7 +138,15 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
+    parser.add_argument(
+        "--appointments",
+        type=int,
+        default=int(os.environ.get("BENCH_APPOINTMENTS", SEED["--appointments"])),
+        help="appointments to seed (10000, 200000, 1000000 ...)",
+    )
+    parser.add_argument("--no-miss", action="store_true", help="skip the in-process miss costs")
     args = parser.parse_args()
+    SEED["--appointments"] = args.appointments
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk (make bench does this)")
 
@@ -122,13 +160,22 @@ def main() -> int:
     seed_flags = [f"{flag}={size}" for flag, size in SEED.items() if flag in help_text]
     step(f"seed_demo {' '.join(seed_flags)}")
     seeding = time.monotonic()
-    manage(env, "seed_demo", *seed_flags)
+    # A million appointments take minutes to write on a busy machine: a second per thousand on top.
+    manage(env, "seed_demo", *seed_flags, timeout=240 + args.appointments / 1000)
     seed_seconds = round(time.monotonic() - seeding, 1)
     print(f"    seeded in {seed_seconds} s")
     sample = json.loads(manage(env, "shell", "-c", SAMPLE_CODE).strip().splitlines()[-1])
     print(f"    seeded: {', '.join(f'{label} {n:,}' for label, n in sample['counts'].items())}")
     step("collectstatic")
     manage(env, "collectstatic", "--noinput", "-v0")
+    misses = {}
+    if not args.no_miss:
+        step(f"miss cost in-process (no page cache, median of {MISS_ROUNDS})")
+        misses = json.loads(manage(env, "shell", "-c", miss_code(sample)).strip().splitlines()[-1])
+        for name, cost in misses.items():
+            print(
+                f"    {name:<28} {cost['cpu_ms']:>6.1f} ms CPU  {cost['wall_ms']:>6.1f} ms wall  {cost['queries']} queries"
+            )
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -140,7 +187,12 @@ def main() -> int:
         print(
             f"    booking POST: {booking['slots']:,} distinct free slots of {len(sample['booking_doctors'])} doctors"
         )
-        plan = targets(sample, booking["lua"])
+        site = prepare_site(base, args.threads)
+        print(
+            f"    whole site: {site['paths']:,} paths (sitemap + {len(LIST_SEARCHES)} list searches), shuffled;"
+            f" first pass (every page a miss, 4 at a time): {site['cold_per_s']} req/s"
+        )
+        plan = targets(sample, booking["lua"], site["lua"])
         preflight(base, plan)
         print(f"    wrk -t{args.threads} -c{args.connections} -d{args.duration}s per URL\n")
         results = []
@@ -166,7 +218,10 @@ def main() -> int:
             "worker_class": "sync",
         },
         "seed": {"flags": seed_flags, "counts": sample["counts"], "seconds": seed_seconds},
+        "page_cache": "redis" if env.get("REDIS_URL") else "off (no REDIS_URL)",
         "results": results,
+        "miss_cost": misses,
+        "whole_site_first_pass_per_s": site["cold_per_s"],
         "elapsed_s": round(time.monotonic() - started, 1),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -189,6 +244,11 @@ def bench_environment() -> tuple[dict, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
     )
+    if env.get("REDIS_URL"):
+        # The page cache and its version counters need the shared cache (every gunicorn worker sees
+        # them); a fresh key prefix per run keeps old pages out.
+        env["CACHE_KEY_PREFIX"] = f"bench-{secrets.token_hex(4)}"
+        env["PAGE_CACHE_ENABLED"] = "1"
     if env.get("DATABASE_URL"):
         # Always a database of our own on that server, never the one in the URL: we drop it.
         env["DATABASE_URL"] = urlunsplit(urlsplit(env["DATABASE_URL"])._replace(path=f"/{POSTGRES_NAME}"))
@@ -210,9 +270,14 @@ def recreate_database(env: dict, name: str = POSTGRES_NAME) -> None:
         Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
 
 
-def manage(env: dict, *args: str) -> str:
+def manage(env: dict, *args: str, timeout: float = 240) -> str:
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     if result.returncode != 0:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
@@ -304,6 +369,7 @@ def prepare_bookings(base: str, sample: dict, threads: int) -> dict:
         slots += [(slug, slot["start"]) for slot in json.loads(body)["slots"]]
     if len(slots) < 2:
         sys.exit("the seeded doctors have no free slots to book")
+    random.Random(14).shuffle(slots)  # many doctors interleaved, as real patients would book
     slug, start = slots.pop()
     status, headers, _ = http(base, f"/book/{slug}/details/?{urlencode({'start': start})}")
     cookie = SimpleCookie(headers.get("Set-Cookie", ""))
@@ -341,6 +407,69 @@ def prepare_bookings(base: str, sample: dict, threads: int) -> dict:
         .replace("__COOKIE__", f"csrftoken={token}")
     )
     return {"slots": len(slots), "lua": lua}
+
+
+def prepare_site(base: str, threads: int) -> dict:
+    """Every path of the sitemap plus the list searches, shuffled, in a file that bench/site.lua walks."""
+    status, _, body = http(base, "/sitemap.xml")
+    if status != 200:
+        sys.exit(f"/sitemap.xml answered {status}")
+    paths = [urlsplit(loc).path for loc in re.findall(r"<loc>([^<]+)</loc>", body.decode())]
+    paths += [f"/doctors/?{query}" for query in LIST_SEARCHES]
+    random.Random(14).shuffle(paths)
+    SITE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    SITE_FILE.write_text("".join(f"{path}\n" for path in paths))
+    lua = (
+        (BENCH / "site.lua")
+        .read_text()
+        .replace("__STRIDE__", str(threads))
+        .replace("__FILE__", str(SITE_FILE))
+    )
+    # One pass over every path first, four at a time: wrk then measures the site in its steady state
+    # (each page rendered once since the last change), and this pass's rate is the cold figure.
+    started = time.monotonic()
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(lambda path: http(base, path, timeout=60)[0], paths))
+    cold_seconds = time.monotonic() - started
+    failed = [path for path, status in zip(paths, statuses, strict=True) if status != 200]
+    if failed:
+        sys.exit(f"whole site: {len(failed)} paths did not answer 200, e.g. {failed[:3]}")
+    return {"paths": len(paths), "lua": lua, "cold_per_s": round(len(paths) / cold_seconds, 1)}
+
+
+def miss_code(sample: dict) -> str:
+    """Python for `manage.py shell`: each page rendered in-process with the page cache off; prints
+    {name: {cpu_ms, wall_ms, queries}} (medians). CPU is this process's (Python), not the database's."""
+    pages = {
+        "home": "/",
+        "doctor list (filters)": f"/doctors/?q=pain&city={sample['city']}&sort=experience",
+        "doctor list (soonest)": "/doctors/?sort=soonest",
+        "doctor profile": f"/doctors/{sample['doctor']}/",
+        "article": f"/articles/{sample['article']}/",
+        "availability JSON (14 days)": availability_path(sample["doctor"], sample["today"]),
+    }
+    return f"""
+import json, statistics, time
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+pages = {pages!r}
+out = {{}}
+with override_settings(PAGE_CACHE_ENABLED=False, ALLOWED_HOSTS=["*"]):
+    client = Client()
+    for name, path in pages.items():
+        client.get(path)
+        cpu, wall = [], []
+        for _ in range({MISS_ROUNDS}):
+            with CaptureQueriesContext(connection) as captured:
+                c0, w0 = time.process_time(), time.perf_counter()
+                response = client.get(path)
+                cpu.append(time.process_time() - c0); wall.append(time.perf_counter() - w0)
+            assert response.status_code == 200, (path, response.status_code)
+        out[name] = {{"cpu_ms": round(statistics.median(cpu) * 1000, 2),
+                     "wall_ms": round(statistics.median(wall) * 1000, 2), "queries": len(captured)}}
+print(json.dumps(out))
+"""
 
 
 def load(base: str, target: Target, args) -> dict:

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "clinic.middleware.PatientDataNoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a cached public page is served without a session or a query (clinic/pagecache.py).
+    "clinic.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,7 +123,6 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
-                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
@@ -142,11 +143,18 @@ DATABASES = {"default": database_from_env(os.environ, base_dir=BASE_DIR, web=WEB
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Public page cache (clinic/pagecache.py): anonymous public pages are kept this long at most, checked
+# against the version counters on every hit. It needs a cache every app process shares, so it is on by
+# default with REDIS_URL (and in development, one process); off, every page is rendered (ETags and
+# Cache-Control are still sent, so a shared cache in front still revalidates).
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", bool(os.environ.get("REDIS_URL")) or DEBUG)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 60 * 60))
+
 # Cache: Redis when REDIS_URL is set (shared by every app server), else local memory.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic.cache.SharedRedisCache",  # Django's, reusing its client (clinic/cache.py)
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "clinic"),
         }
@@ -301,11 +309,12 @@ ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/")
 MAILERS = {"default": mailer_from_env(os.environ, debug=DEBUG)}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"{CLINIC_NAME} <{CLINIC_EMAIL}>")
 
-# Content-Security-Policy (Django's built-in middleware): scripts only from our own
-# origin or carrying the per-request nonce; nothing from third parties, ever.
+# Content-Security-Policy (Django's built-in middleware): scripts only from our own origin, nothing from
+# third parties, ever. Every script is a file of ours (JSON-LD blocks are data, not scripts), so no page
+# needs a per-response nonce and a cached page's body is valid as it is (docs/decisions.md).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
+    "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],

@@ -1,16 +1,15 @@
 """Public doctor directory: list with search and filters, profile, specialty and location pages."""
 
-from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
-from appointments import availability
+from appointments import availability, nextfree
 from appointments.views import picker_context
 from articles.models import Article
 from doctors import search, seo
@@ -18,7 +17,6 @@ from doctors.forms import DoctorFilterForm
 from doctors.models import Doctor, Location, Specialty
 
 PROFILE_ARTICLES = 6
-AVAILABILITY_SCAN = 300
 DID_YOU_MEAN_CHECKS = 3  # alternatives tried (one EXISTS query each) when a search finds nobody
 
 
@@ -50,7 +48,6 @@ class DoctorListView(DoctorCardsMixin, ListView):
 
     def get_queryset(self):
         self.form = DoctorFilterForm(self.request.GET or None)
-        self.scan_limited = None
         queryset = Doctor.objects.active().for_cards()
         if not self.form.is_bound:
             return queryset.sorted_by("relevance")
@@ -60,28 +57,21 @@ class DoctorListView(DoctorCardsMixin, ListView):
         return queryset
 
     def _by_availability(self, queryset):
-        """Filter or order by the next free time, which only the slot engine knows.
+        """Filter or order by the next free time, read from the stored next free slots with SQL.
 
-        The engine runs over at most AVAILABILITY_SCAN matching doctors (in the chosen order, in
-        four queries); past that the page says so and asks for a narrower search.
+        Covers every matching doctor (appointments.nextfree), in a fixed number of queries.
         """
-        doctors = availability.next_free_slots(queryset[: AVAILABILITY_SCAN + 1])
-        self.scan_limited = AVAILABILITY_SCAN if len(doctors) > AVAILABILITY_SCAN else None
-        doctors = doctors[:AVAILABILITY_SCAN]
+        queryset = nextfree.with_next_start(queryset)
         if days := self.form.availability_days:
-            doctors = [d for d in doctors if d.next_free_slot and _days_ahead(d) < days]
+            zones = Location.objects.active().values_list("time_zone", flat=True).distinct()
+            queryset = nextfree.available_within(queryset, days, zones)
         if self.form.wants_soonest:
-            never = datetime.max.replace(tzinfo=UTC)
-            doctors.sort(
-                key=lambda d: (
-                    -getattr(d, "relevance", 0),
-                    d.next_free_slot.start if d.next_free_slot else never,
-                )
-            )
-        return doctors
+            first = ["-relevance"] if "relevance" in queryset.query.annotations else []
+            queryset = queryset.order_by(*first, F("next_start").asc(nulls_last=True), "name")
+        return queryset
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(form=self.form, scan_limited=self.scan_limited, **kwargs)
+        context = super().get_context_data(form=self.form, **kwargs)
         parsed, vocabulary = self.form.parsed, self.form.vocabulary
         if parsed:
             search.match_reasons(context["doctor_list"], parsed, vocabulary)
@@ -117,11 +107,6 @@ def suggest(request):
         response = render(request, "includes/search_suggestions.html", {"suggestions": suggestions})
     patch_vary_headers(response, ["HX-Request"])  # one URL, two answers: caches must keep them apart
     return response
-
-
-def _days_ahead(doctor) -> int:
-    """Days from the doctor's local today to their next free time (0: today)."""
-    return (doctor.next_free_slot.local_date - availability.local_today(doctor)).days
 
 
 class DoctorDetailView(DetailView):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments.models import Appointment, AppointmentStatus
+from clinic import versions
 from doctors.models import Doctor
 from notifications.models import Feedback, Message, MessageKind, MessageState
 
@@ -414,6 +415,7 @@ def doctor_figures_refresh(*, doctor_id: int) -> None:
     Doctor.objects.filter(pk=doctor_id).update(
         recommend_answers=counts["answers"], recommend_yes=counts["yes"], completed_visits=visits
     )
+    versions.bump_content()  # the cards' recommendation line (a bulk update sends no signal)
 
 
 def doctor_figures_refresh_all() -> int:
@@ -440,4 +442,5 @@ def doctor_figures_refresh_all() -> int:
     Doctor.objects.bulk_update(
         doctors, ["recommend_answers", "recommend_yes", "completed_visits"], batch_size=500
     )
+    versions.bump_content()
     return len(doctors)

@@ -41,3 +41,8 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The public page cache (clinic/pagecache.py) is off for view tests, which read each response's template
+# context and often ask for one URL twice; tests/clinic/test_page_cache.py switches it on and checks that
+# every kind of change shows on the very next request. ETags and Cache-Control are sent either way.
+PAGE_CACHE_ENABLED = False

@@ -74,15 +74,20 @@ def test_picker_api_and_a_page_of_20_cards_cost_the_same_with_10_or_5000_appoint
     assert len(client.get(reverse("appointments:start")).context["doctor_list"]) == 20
 
 
-def test_next_free_slots_for_a_page_is_four_queries(django_assert_num_queries):
-    from appointments.availability import next_free_slots
+def test_next_free_slots_for_a_page_is_one_query_and_computing_them_four(django_assert_num_queries):
+    from appointments.availability import compute_next, next_free_slots
     from doctors.models import Doctor
 
     locations = [LocationFactory(), LocationFactory()]
     for number in range(12):
         week_hours(DoctorFactory(location=locations[number % 2]))
     doctors = list(Doctor.objects.for_cards())
-    # Hours, their locations (once each, not once per hours row), time off, appointments.
-    with django_assert_num_queries(4):
+    # The stored rows (appointments.nextfree), kept fresh by the hours' signals: one query.
+    with django_assert_num_queries(1):
         next_free_slots(doctors)
     assert all(doctor.next_free_slot is not None for doctor in doctors)
+    # The engine behind them: hours, their locations (once each, not once per hours row), time off,
+    # appointments.
+    with django_assert_num_queries(4):
+        found = compute_next(doctors, NOW)
+    assert {doctor.pk: [doctor.next_free_slot] for doctor in doctors} == found

@@ -131,7 +131,10 @@ FIRST = [
 
 @pytest.fixture
 def demo_doctors(db):
+    from appointments import nextfree
+
     demo.seed()
+    nextfree.refresh_stale()  # the seed writes doctors in bulk (no signals); seed_demo does the same
 
 
 def found(client, query, **params) -> list[str]:
@@ -379,8 +382,11 @@ def query_counts(client) -> list[int]:
 
 
 def test_search_pages_cost_the_same_queries_with_12_or_1012_doctors(client, demo_doctors):
+    from appointments import nextfree
+
     few = query_counts(client)
     demo.seed(synthetic_doctors=1000)
+    nextfree.refresh_stale()
     assert Doctor.objects.count() == 1012
     assert query_counts(client) == few
 

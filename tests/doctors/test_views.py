@@ -319,11 +319,28 @@ def test_the_list_filters_and_sorts_by_the_next_free_time(client, week_of_doctor
     assert listed(client.get(LIST, params)) == expected
 
 
-def test_availability_is_checked_for_a_bounded_number_of_doctors_and_says_so(
-    client, week_of_doctors, monkeypatch
+def test_availability_filters_and_sorts_cover_every_doctor_at_a_fixed_number_of_queries(
+    client, monday_morning
 ):
-    monkeypatch.setattr("doctors.views.AVAILABILITY_SCAN", 2)
-    response = client.get(LIST, {"sort": "soonest"})
-    assert len(listed(response)) == 2
-    assertContains(response, "Availability was checked for the first 2 matching doctors")
-    assertNotContains(client.get(LIST, {"sort": "fee"}), "Availability was checked")
+    """No scan cap: the stored next free slots are read with SQL for every matching doctor (issue 14)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import week_hours
+
+    for number in range(40):  # free only on Saturdays, named to sort before the one free today
+        week_hours(DoctorFactory(name=f"Dr. Aaron {number:02d}"), weekdays=[5])
+    week_hours(DoctorFactory(name="Dr. Zed Today"), weekdays=[0])
+    costs = []
+    for params in ({"sort": "soonest"}, {"available": "today"}):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(LIST, params)
+        costs.append(len(captured))
+        assert listed(response)[0] == "Dr. Zed Today"
+        assertNotContains(response, "Availability was checked for the first")
+    assert listed(client.get(LIST, {"available": "today"})) == ["Dr. Zed Today"]
+    week_hours(DoctorFactory(name="Dr. Zed Also Today"), weekdays=[0])
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST, {"available": "today"})
+    assert len(captured) == costs[1]
+    assert listed(response) == ["Dr. Zed Also Today", "Dr. Zed Today"]

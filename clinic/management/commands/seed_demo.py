@@ -9,8 +9,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from appointments import demo as appointments_demo
+from appointments import nextfree
 from appointments.models import StaffProfile
 from articles import demo as articles_demo
+from clinic import versions
 from doctors import demo as doctors_demo
 from doctors.models import Doctor
 from doctors.roles import DOCTORS, FRONT_DESK, PRIVACY_OFFICERS
@@ -40,6 +42,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Articles: {article_counts['articles']}")
         booking = appointments_demo.seed(appointments=options["appointments"])
         self.stdout.write(f"Working hours: {booking['hours']}, appointments: {booking['appointments']}")
+        # The seed writes appointments as raw rows (no signals): store every doctor's next free slots now.
+        nextfree.refresh(Doctor.objects.values_list("pk", flat=True))
+        versions.bump([versions.CONTENT, versions.ANY_AVAILABILITY])
         feedback = notifications_demo.seed()
         self.stdout.write(
             f"Verified answers: {feedback['answers']}, doctors showing figures: {feedback['with_figures']}"

@@ -1,4 +1,5 @@
-"""The sweep: hand every due pending message (reminders, feedback requests, retries) to the task backend.
+"""The minute sweep: hand every due pending message (reminders, feedback requests, retries) to the task
+backend, and recompute the stored next free slots that the clock has made stale.
 
 Each pass first lets the waitlist pass expired offers on and offer times freed without a service call
 (time off removed, hours added), then deletes expired slot holds (issue 15).
@@ -8,6 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from appointments import nextfree
 from appointments.holds import holds_sweep
 from notifications.services import messages_send_due
 from waitlist.services import waitlist_sweep
@@ -29,6 +31,8 @@ class Command(BaseCommand):
             offers = waitlist_sweep()
             holds_sweep()
             count = messages_send_due()
+            # Slots pass with the clock: the stored next free slots that go stale now are recomputed.
+            nextfree.sweep()
             if offers and options["verbosity"]:
                 self.stdout.write(f"Waitlist offers made: {offers}")
             if options["verbosity"] > 1 or (count and options["verbosity"]):
