@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import FAQ, Article, ArticleStatus, Category
 from articles.services import article_render
+from clinic.admin_lists import SafeChangeListMixin
 
 
 @admin.register(Category)
@@ -51,7 +52,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SafeChangeListMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     inlines = [FAQInline]
     list_display = [

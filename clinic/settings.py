@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads request.POST (the CSRF check): a form body that is not UTF-8 is a 400.
+    "clinic.middleware.UndecodableBodyMiddleware",
     "clinic.middleware.PermissionsPolicyMiddleware",
     "clinic.middleware.PatientDataNoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -178,6 +180,7 @@ AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", 20
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "clinic.lockout.AxesHandler"
+AXES_USERNAME_CALLABLE = "clinic.lockout.login_username"  # fit for axes' 255-character column
 AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.lockout.lockout_response"

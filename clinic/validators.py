@@ -64,7 +64,9 @@ def mobile_example(region: str | None = None) -> str:
     in international form, for messages and help texts ("+91 81234 56789": libphonenumber's own example)."""
     region = region or settings.PHONENUMBER_DEFAULT_REGION
     example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
-    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL) if example else ""
+    return (
+        phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL) if example else ""
+    )
 
 
 def check_mobile(number: phonenumbers.PhoneNumber, raw: str) -> None:
@@ -120,6 +122,10 @@ class MobileNumberField(PhoneNumberField):
         self.widget.attrs.setdefault("inputmode", "tel")
 
     def clean(self, value):
+        if isinstance(value, str) and any(unicodedata.category(char)[0] == "C" for char in value):
+            raise ValidationError(
+                _("The number contains hidden or control characters. Please type it again.")
+            )
         number = super().clean(value)
         if number not in self.empty_values:
             check_mobile(number, str(value))

@@ -9,12 +9,13 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
+from clinic.admin_lists import SafeChangeListMixin
 from clinic.wallclock import wall_clock
 from privacy.models import Anonymisation, Consent, DataRequest, PrivacyEvent, PrivacyNotice
 from privacy.notices import notice_date_problem, notice_is_frozen, notice_publish, notice_update
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SafeChangeListMixin, admin.ModelAdmin):
     """Records written by the services only: they can be read, never added, edited or deleted here."""
 
     def has_add_permission(self, request):
