@@ -18,7 +18,6 @@ from appointments.models import (
 )
 from appointments.services import SlotTaken, SlotUnavailable, appointment_book
 from appointments.slots import END_OF_DAY
-from clinic.admin_lists import SafeChangeListMixin
 from clinic.validators import check_mobile, clean_person_name
 from clinic.wallclock import wall_clock
 from doctors.admin import DoctorAdmin
@@ -184,7 +183,7 @@ class AppointmentAdminForm(forms.ModelForm):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(SafeChangeListMixin, admin.ModelAdmin):
+class AppointmentAdmin(admin.ModelAdmin):
     list_display = ["reference", "when", "doctor", "location", "patient_name", "status", "source"]
     list_filter = ["status", "source", "doctor", "location"]
     list_select_related = ["doctor", "location"]

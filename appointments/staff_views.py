@@ -341,7 +341,8 @@ class AppointmentView(StaffMixin, DetailView):
 
 def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # A path on this site only: "next=0001-01-01" would be read as a URL name, a CR LF as a header break.
+    if target.startswith("/") and target.isprintable() and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

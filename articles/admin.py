@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import FAQ, Article, ArticleStatus, Category
 from articles.services import article_render
-from clinic.admin_lists import SafeChangeListMixin
 
 
 @admin.register(Category)
@@ -52,7 +51,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(SafeChangeListMixin, admin.ModelAdmin):
+class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
     inlines = [FAQInline]
     list_display = [

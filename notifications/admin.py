@@ -7,14 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from appointments.models import Appointment
-from clinic.admin_lists import SafeChangeListMixin
 from clinic.wallclock import wall_clock
 from notifications.models import Feedback, Message
 from notifications.services import doctor_figures_refresh, message_retry
 
 
 @admin.register(Message)
-class MessageAdmin(SafeChangeListMixin, admin.ModelAdmin):
+class MessageAdmin(admin.ModelAdmin):
     list_display = ["appointment_reference", "kind", "state", "due", "attempts", "sent", "short_error"]
     list_filter = ["state", "kind", "channel"]
     list_select_related = ["appointment__location"]

@@ -9,13 +9,13 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
-from clinic.admin_lists import SafeChangeListMixin
+from clinic.params import WindowDateField
 from clinic.wallclock import wall_clock
 from privacy.models import Anonymisation, Consent, DataRequest, PrivacyEvent, PrivacyNotice
 from privacy.notices import notice_date_problem, notice_is_frozen, notice_publish, notice_update
 
 
-class ReadOnlyAdmin(SafeChangeListMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
     """Records written by the services only: they can be read, never added, edited or deleted here."""
 
     def has_add_permission(self, request):
@@ -33,6 +33,7 @@ class PrivacyNoticeForm(forms.ModelForm):
         model = PrivacyNotice
         fields = ["effective_on", "summary", "body"]
         widgets = {"effective_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        field_classes = {"effective_on": WindowDateField}  # ISO, within two years of today (clinic.params)
 
     def clean_effective_on(self):
         effective_on = self.cleaned_data["effective_on"]
