@@ -68,8 +68,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Before anything reads request.POST (the CSRF check): a form body that is not UTF-8 is a 400.
-    "clinic.middleware.UndecodableBodyMiddleware",
+    # Before anything reads request.POST (the CSRF check): a form body that is not UTF-8, or a NUL
+    # anywhere in the request, is a 400.
+    "clinic.middleware.UnreadableRequestMiddleware",
     "clinic.middleware.PermissionsPolicyMiddleware",
     "clinic.middleware.PatientDataNoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

@@ -291,6 +291,27 @@ def test_a_url_encoded_body_that_is_not_utf8_is_a_400(client, body):
     assert b"<form" not in response.content
 
 
+@pytest.mark.parametrize(
+    "url", ["/articles/?category=%00", "/doctors/?q=a%00b", "/staff/appointments/%00/", "/calendar/a%00b.ics"]
+)
+def test_a_nul_in_the_path_or_query_is_a_400(client, desk, url):
+    # PostgreSQL cannot compare text holding a NUL: these were 500s there.
+    assert client.get(url).status_code == 400
+    assert desk.get(url).status_code == 400
+
+
+@pytest.mark.parametrize("form_format", ["urlencoded", "multipart"])
+def test_a_nul_in_a_form_field_is_a_400(client, doctor, form_format):
+    url = reverse("appointments:find-booking")
+    data = {"reference": "7KQ2M9TX", "patient_phone": "98123\x0045678"}
+    if form_format == "multipart":
+        response = client.post(url, data)
+    else:
+        body = "reference=7KQ2M9TX&patient_phone=98123%0045678"
+        response = client.post(url, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+
+
 def test_a_utf8_form_body_still_reads(client, doctor):
     response = client.post(
         reverse("appointments:details", args=[doctor.slug]),
