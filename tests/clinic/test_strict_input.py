@@ -418,3 +418,14 @@ def test_the_ticked_checkbox_is_agreement(client, doctor):
     page = client.get(reverse("appointments:details", args=[doctor.slug]), {"start": START})
     assertContains(page, 'name="consent" value="on"')
     assert client.post(reverse("appointments:details", args=[doctor.slug]), booking()).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target", ["0001-01-01", "doctors:list", "/ok\r\nSet-Cookie: a=b", "//evil.example/"]
+)
+def test_a_next_field_that_is_not_a_path_on_this_site_falls_back(desk, doctor, target):
+    visit = AppointmentFactory(doctor=doctor, starts_at=datetime(2026, 11, 24, 6, 0, tzinfo=UTC))
+    url = reverse("staff:status", args=[visit.reference])
+    response = desk.post(url, {"to_status": "confirmed", "next": target})
+    assert response.status_code == 302
+    assert response.url == reverse("staff:appointment", args=[visit.reference])
