@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -15,8 +16,9 @@ from appointments.models import (
     TimeOff,
     WorkingHours,
 )
-from appointments.services import unique_reference
+from appointments.services import SlotTaken, SlotUnavailable, appointment_book
 from appointments.slots import END_OF_DAY
+from clinic.validators import check_mobile, clean_person_name
 from clinic.wallclock import wall_clock
 from doctors.admin import DoctorAdmin
 from doctors.models import Doctor
@@ -124,6 +126,62 @@ class StatusChangeInline(admin.TabularInline):
         return wall_clock(obj.at, obj.appointment).format("numeric")
 
 
+class AppointmentAdminForm(forms.ModelForm):
+    """The admin's appointment form. Names and mobiles follow clinic.validators like every other form;
+    a new appointment is booked by `appointment_book` (the rules everyone books by: working hours,
+    time off, one active visit per slot, one per patient per doctor), its refusal shown on the form.
+
+    `user` (set by `AppointmentAdmin.get_form`) is recorded as the member of staff who booked.
+    """
+
+    user = None
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "doctor",
+            "starts_at",
+            "source",
+            "patient_name",
+            "patient_phone",
+            "patient_email",
+            "visit_type",
+            "reason",
+        ]
+
+    def clean_patient_name(self):
+        return clean_person_name(self.cleaned_data["patient_name"])
+
+    def clean_patient_phone(self):
+        number = self.cleaned_data["patient_phone"]
+        if number:
+            check_mobile(number, str(self.data.get(self.add_prefix("patient_phone"), "")))
+        return number
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.instance._state.adding or self.errors:
+            return
+        data = self.cleaned_data
+        try:
+            booked = appointment_book(
+                doctor=data["doctor"],
+                starts_at=data["starts_at"],
+                patient_name=data["patient_name"],
+                patient_phone=data["patient_phone"],
+                patient_email=data.get("patient_email", ""),
+                reason=data.get("reason", ""),
+                visit_type=data["visit_type"],
+                source=data["source"],
+                by=self.user,
+                skip_min_notice=True,
+            )
+        except ValidationError as refused:
+            self.add_error("starts_at" if isinstance(refused, SlotUnavailable | SlotTaken) else None, refused)
+        else:
+            self.instance = booked
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
     list_display = ["reference", "when", "doctor", "location", "patient_name", "status", "source"]
@@ -136,6 +194,7 @@ class AppointmentAdmin(admin.ModelAdmin):
     readonly_fields = ["reference", "when", "created_at", "updated_at", "cancelled_at"]
     raw_id_fields = ["doctor"]
     inlines = [StatusChangeInline]
+    form = AppointmentAdminForm
 
     def view_on_site(self, obj):
         return reverse("staff:appointment", args=[obj.reference])
@@ -192,26 +251,23 @@ class AppointmentAdmin(admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
     def save_model(self, request, obj, form, change):
-        if not obj.reference:  # an appointment added in the admin gets a reference like any other
-            obj.reference = unique_reference()
+        # A new appointment was booked (and its audit trail started) by the form's call to
+        # appointment_book; saving it again only stores the same values.
         super().save_model(request, obj, form, change)
-        if not change:  # the audit trail starts here too
-            StatusChange.objects.create(
-                appointment=obj,
-                from_status="",
-                to_status=obj.status,
-                by=request.user,
-                at=timezone.now(),
-                note=_("Added in the admin"),
-            )
 
     def get_readonly_fields(self, request, obj=None):
         # The slot and status change through services (the staff workflow, with its audit trail),
         # not raw edits.
         if obj is not None:
             return [*self.readonly_fields, "doctor", "location", "starts_at", "ends_at", "status"]
-        return self.readonly_fields
+        # A new one is booked by appointment_book, which takes the location and the end from the slot
+        # and starts it as booked.
+        return [*self.readonly_fields, "location", "ends_at", "status", "cancel_reason"]
 
 
 @admin.register(StaffProfile)

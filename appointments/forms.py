@@ -1,47 +1,38 @@
 """Forms of the booking flow: the slot picker's date, patient details, cancel and reschedule."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django import forms
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
-from appointments.models import REFERENCE_ALPHABET, REFERENCE_LENGTH, Relationship, VisitType
+from appointments.models import REFERENCE_ALPHABET, REFERENCE_LENGTH, Appointment, Relationship, VisitType
 from appointments.services import same_patient_name
+from clinic.params import InstantField, ParameterError, WindowDateField, instant_window, parse_instant
+from clinic.validators import ConsentField, MobileNumberField, PersonNameField
 from doctors.models import Location, Specialty
 from privacy.notices import notice_current
 
 
 def parse_start(value: str) -> datetime | None:
-    """An aware instant from an ISO-8601 string (as the picker writes it), in UTC; None if unreadable."""
+    """An aware instant in UTC from the picker's ISO-8601 text (clinic.params rules, patient window);
+    None if unreadable or outside the days we book."""
     try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
+        return parse_instant(value, window=instant_window("patient"))
+    except ParameterError:
         return None
-    if parsed.tzinfo is None:
-        return None
-    return parsed.astimezone(UTC)
 
 
-class StartField(forms.Field):
-    """A slot's start as the picker wrote it (ISO 8601 with an offset), cleaned to an aware UTC datetime."""
-
-    widget = forms.HiddenInput
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        parsed = parse_start(str(value)[:40])
-        if parsed is None:
-            raise forms.ValidationError(_("That time could not be read. Please choose a time again."))
-        return parsed
+class StartField(InstantField):
+    """A slot's start as the picker wrote it (ISO 8601 with an offset), cleaned to an aware UTC datetime
+    by clinic.params (ASCII digits, bounded: the patient window unless `window="staff"`)."""
 
 
 class PickerForm(forms.Form):
-    date = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    # The staff window only keeps the arithmetic sane: picker_context clamps the day to today..horizon.
+    date = WindowDateField(window="staff", required=False)
 
 
 class BookStartForm(forms.Form):
@@ -83,16 +74,16 @@ class BookingForm(forms.Form):
         required=False,  # not sent (an older form, a script): the patient booked for themselves
         widget=forms.RadioSelect,
     )
-    patient_name = forms.CharField(
+    patient_name = PersonNameField(
         label=_("Full name"),
-        max_length=120,
+        max_length=Appointment._meta.get_field("patient_name").max_length,
         help_text=_("Of the person who will see the doctor."),
         error_messages={"required": _("Enter the full name of the patient.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    booker_name = forms.CharField(
+    booker_name = PersonNameField(
         label=_("Your own name"),
-        max_length=120,
+        max_length=Appointment._meta.get_field("booker_name").max_length,
         required=False,
         help_text=_("We send the confirmation and reminders to you, at your mobile number and email below."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
@@ -102,7 +93,7 @@ class BookingForm(forms.Form):
         choices=[("", _("Choose one")), *Relationship.choices],
         required=False,
     )
-    patient_phone = PhoneNumberField(
+    patient_phone = MobileNumberField(
         label=_("Mobile number"),
         error_messages={"required": _("Enter a mobile number so we can reach you about the visit.")},
         help_text=_("We send updates about your appointment to this number."),
@@ -111,13 +102,14 @@ class BookingForm(forms.Form):
     patient_email = forms.EmailField(
         label=_("Email (optional)"),
         required=False,
+        max_length=Appointment._meta.get_field("patient_email").max_length,
         help_text=_("Needed if you want the confirmation by email."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     reason = forms.CharField(
         label=_("Reason for visit (optional)"),
         required=False,
-        max_length=200,
+        max_length=Appointment._meta.get_field("reason").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     visit_type = forms.ChoiceField(
@@ -126,7 +118,7 @@ class BookingForm(forms.Form):
         initial=VisitType.FIRST,
         widget=forms.RadioSelect,
     )
-    consent = forms.BooleanField(
+    consent = ConsentField(
         label=_("I agree to the privacy notice"),
         error_messages={"required": _("Please agree to the privacy notice so we can hold your details.")},
     )
@@ -213,7 +205,10 @@ class BookingForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason (optional)"), required=False, max_length=200, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=Appointment._meta.get_field("cancel_reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -227,7 +222,7 @@ class RescheduleForm(forms.Form):
 class SendLinkForm(forms.Form):
     """ "Send me my booking link" on the already-booked answer: the mobile number typed on the booking form."""
 
-    patient_phone = PhoneNumberField(label=_("Mobile number"), widget=forms.HiddenInput)
+    patient_phone = MobileNumberField(label=_("Mobile number"), widget=forms.HiddenInput)
 
 
 class FindBookingForm(forms.Form):
@@ -242,7 +237,7 @@ class FindBookingForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
-    patient_phone = PhoneNumberField(
+    patient_phone = MobileNumberField(
         label=_("Mobile number"),
         help_text=_("The number you booked with."),
         error_messages={"required": _("Enter the mobile number you booked with.")},

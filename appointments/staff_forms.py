@@ -6,7 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from appointments.forms import BookingForm, StartField
-from appointments.models import AppointmentSource, AppointmentStatus, VisitType
+from appointments.models import AppointmentSource, AppointmentStatus, StatusChange, VisitType
+from clinic.params import WindowDateField
+from clinic.validators import ConsentField
 from doctors.models import Doctor, Location
 
 EXPORT_MAX_DAYS = 92
@@ -31,19 +33,23 @@ class DateInput(forms.DateInput):
 
 
 class DayForm(forms.Form):
-    date = forms.DateField(label=_("Day"), required=False, input_formats=["%Y-%m-%d"], widget=DateInput())
+    date = WindowDateField(label=_("Day"), required=False, widget=DateInput())
     location = forms.ModelChoiceField(
         Location.objects.active(), to_field_name="slug", required=False, label=_("Location"), empty_label=None
     )
 
 
 class WeekForm(forms.Form):
-    start = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    start = WindowDateField(required=False)
 
 
 class StatusForm(forms.Form):
     to_status = forms.ChoiceField(choices=AppointmentStatus)
-    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=200)
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        max_length=StatusChange._meta.get_field("note").max_length,
+    )
 
 
 class PhoneBookingForm(BookingForm):
@@ -60,6 +66,7 @@ class PhoneBookingForm(BookingForm):
     ]
 
     start = StartField(
+        window="staff",
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a time.")},
     )
@@ -71,7 +78,7 @@ class PhoneBookingForm(BookingForm):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("Choose phone or walk-in.")},
     )
-    consent = forms.BooleanField(
+    consent = ConsentField(
         label=_("The patient agreed to the privacy notice"),
         error_messages={"required": _("Ask the patient to agree to the privacy notice before booking.")},
     )
@@ -106,7 +113,7 @@ class BookStartForm(forms.Form):
         to_field_name="slug",
         label=_("Doctor"),
     )
-    date = forms.DateField(label=_("Day"), required=False, input_formats=["%Y-%m-%d"], widget=DateInput())
+    date = WindowDateField(label=_("Day"), required=False, widget=DateInput())
 
 
 class FindForm(forms.Form):
@@ -126,8 +133,8 @@ class ExportForm(forms.Form):
     `location` of the day schedule's "Export this week" link; `location` may repeat.
     """
 
-    date_from = forms.DateField(label=_("From"), input_formats=["%Y-%m-%d"], widget=DateInput())
-    date_to = forms.DateField(label=_("To (inclusive)"), input_formats=["%Y-%m-%d"], widget=DateInput())
+    date_from = WindowDateField(label=_("From"), widget=DateInput())
+    date_to = WindowDateField(label=_("To (inclusive)"), widget=DateInput())
     location = forms.ModelMultipleChoiceField(
         Location.objects.order_by("name"),
         to_field_name="slug",

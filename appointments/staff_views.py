@@ -22,7 +22,6 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
@@ -71,6 +70,7 @@ from appointments.staff_forms import (
 )
 from appointments.views import picker_context, picker_heading_level
 from appointments.workflow import complete_waits, next_step_hints, undo_open
+from clinic.redirects import safe_next
 from clinic.wallclock import wall_clock
 from doctors.models import Doctor, Location
 from notifications.models import Message
@@ -340,12 +340,7 @@ class AppointmentView(StaffMixin, DetailView):
 
 
 def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return safe_next(request, fallback)
 
 
 @staff_required(CHANGE)

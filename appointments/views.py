@@ -3,7 +3,6 @@
 Reads are class-based views; writes are short functions that call one service.
 """
 
-import re
 import uuid
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -53,6 +52,7 @@ from appointments.services import (
     appointment_reschedule,
 )
 from appointments.slots import nearest
+from clinic.params import ParameterError, parse_count, parse_date, patient_window
 from doctors.models import Doctor
 from notifications.links import feedback_url
 from notifications.services import feedback_refusal
@@ -481,9 +481,6 @@ def appointment_calendar(request, token):
     return response
 
 
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
 def _api_error(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
@@ -499,19 +496,20 @@ def availability_api(request, slug):
     if unknown:
         return _api_error(f"Unknown parameter: {', '.join(unknown)[:100]}. Allowed: from, days.")
     today = availability.local_today(doctor)
-    raw_from = request.GET.get("from", today.isoformat())
     try:
-        if not DATE_PATTERN.match(raw_from):
-            raise ValueError
-        first_day = date.fromisoformat(raw_from)
-    except ValueError:
+        first_day = parse_date(request.GET.get("from", today.isoformat()), window=(date.min, date.max))
+    except ParameterError:
         return _api_error("'from' must be a date as YYYY-MM-DD.")
     if first_day < today:
         return _api_error("'from' cannot be in the past.")
-    raw_days = request.GET.get("days", "7")
-    if not raw_days.isdigit() or not 1 <= int(raw_days) <= API_MAX_DAYS:
+    if first_day > patient_window(today)[1]:
+        return _api_error(
+            f"'from' must be within the booking horizon ({settings.BOOKING_HORIZON_DAYS} days from today)."
+        )
+    try:
+        days = parse_count(request.GET.get("days", "7"), low=1, high=API_MAX_DAYS)
+    except ParameterError:
         return _api_error(f"'days' must be a whole number from 1 to {API_MAX_DAYS}.")
-    days = int(raw_days)
     found = availability.free_slots(doctor, first_day, days)
     return JsonResponse(
         {

@@ -16,6 +16,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
@@ -35,6 +36,24 @@ def address_failures(request) -> int:
         return 0
     total = _recent_attempts(request).filter(ip_address=address).aggregate(total=Sum("failures_since_start"))
     return total["total"] or 0
+
+
+def login_username(request, credentials: dict | None = None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the username a sign-in attempt is counted under, fit to be stored.
+
+    In: the request and, when django-axes has them, the credentials passed to `authenticate`. Out: the
+    typed username without NUL and other control characters, cut to the user model's username length
+    (150), or None when none was sent. django-axes stores it in a 255-character column and would write
+    it even when the sign-in form already refused it: a 256-character username was a DataError (a 500)
+    on PostgreSQL, a NUL a ValueError (issue 10 item 5). Every name longer than 150 characters is no
+    account, so counting them together under their first 150 characters loses nothing.
+    """
+    data = credentials if credentials else getattr(request, "data", request.POST)
+    username = data.get(getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")) if data else None
+    if username is None:
+        return None
+    limit = get_user_model()._meta.get_field(get_user_model().USERNAME_FIELD).max_length
+    return "".join(char for char in str(username) if char.isprintable())[:limit]
 
 
 class AxesHandler(AxesDatabaseHandler):

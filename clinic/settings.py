@@ -43,7 +43,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "clinic.admin_lists.ClinicAdminConfig",  # django.contrib.admin, hardened against overflowing input
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,6 +70,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads request.POST (the CSRF check): a form body that is not UTF-8, or a NUL
+    # anywhere in the request, is a 400.
+    "clinic.middleware.UnreadableRequestMiddleware",
     "clinic.middleware.PermissionsPolicyMiddleware",
     "clinic.middleware.PatientDataNoStoreMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -190,6 +193,7 @@ AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", 20
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "clinic.lockout.AxesHandler"
+AXES_USERNAME_CALLABLE = "clinic.lockout.login_username"  # fit for axes' 255-character column
 AXES_CLIENT_IP_CALLABLE = "clinic.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "clinic.lockout.lockout_response"

@@ -9,11 +9,11 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appointments.access import CHANGE, staff_required, visible_appointments
+from clinic.redirects import safe_next
 from doctors.models import Location
 from notifications.desk import RetryRefused, message_retry_now, needing_attention
 from notifications.models import Message
@@ -77,9 +77,4 @@ def message_retry_view(request, pk):
         messages.error(request, str(refused))
     else:
         messages.success(request, _("Trying again now. The email leaves this list once it is sent."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("staff:messages")
-    return redirect(target)
+    return redirect(safe_next(request, reverse("staff:messages")))

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from appointments.models import Appointment
+from clinic.params import WindowDateField
 from clinic.wallclock import wall_clock
 from privacy.models import Anonymisation, Consent, DataRequest, PrivacyEvent, PrivacyNotice
 from privacy.notices import notice_date_problem, notice_is_frozen, notice_publish, notice_update
@@ -32,6 +33,7 @@ class PrivacyNoticeForm(forms.ModelForm):
         model = PrivacyNotice
         fields = ["effective_on", "summary", "body"]
         widgets = {"effective_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        field_classes = {"effective_on": WindowDateField}  # ISO, within two years of today (clinic.params)
 
     def clean_effective_on(self):
         effective_on = self.cleaned_data["effective_on"]

@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from privacy.models import RequestChannel, Requester
+from clinic.validators import ConsentField
+from privacy.models import DataRequest, RequestChannel, Requester
 
 
 class DataRequestForm(forms.Form):
@@ -12,7 +13,7 @@ class DataRequestForm(forms.Form):
     channel = forms.ChoiceField(label=_("How they asked"), choices=RequestChannel)
     identity_check = forms.CharField(
         label=_("How you checked who they are"),
-        max_length=200,
+        max_length=DataRequest._meta.get_field("identity_check").max_length,
         help_text=_("For example “Reference and visit date matched”. Do not copy personal details here."),
         error_messages={"required": _("Say how you checked who is asking before looking anything up.")},
     )
@@ -22,7 +23,10 @@ class DataRequestForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "type": "tel"}),
     )
     email = forms.EmailField(
-        label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+        label=_("Email"),
+        required=False,
+        max_length=DataRequest._meta.get_field("email").max_length,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
     def clean(self):
@@ -34,7 +38,7 @@ class DataRequestForm(forms.Form):
 
 
 class EraseForm(forms.Form):
-    confirm = forms.BooleanField(
+    confirm = ConsentField(
         label=_("The person asking wants this data erased, and I have checked who they are."),
         error_messages={"required": _("Tick the box to confirm the erasure.")},
     )

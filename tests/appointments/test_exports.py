@@ -164,7 +164,8 @@ def test_a_range_and_several_locations_are_chosen_on_a_small_form(desk, visits, 
     [
         ({"date_from": "2026-11-30", "date_to": "2026-11-23"}, "The end date is before the start date."),
         ({"date_from": "2026-01-01", "date_to": "2026-12-31"}, "Export at most 92 days at a time."),
-        ({"date_from": "x", "date_to": "2026-11-23"}, "Enter a valid date."),
+        ({"date_from": "x", "date_to": "2026-11-23"}, "Enter a date as YYYY-MM-DD"),
+        ({"date_from": "9999-12-25", "date_to": "9999-12-31"}, "Choose a date from"),  # issue 10: was a 500
         ({**RANGE, "location": "atlantis"}, "Choose locations from the list."),
     ],
 )
