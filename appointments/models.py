@@ -587,6 +587,8 @@ class SlotHold(models.Model):
 
     def __str__(self):
         return f"{self.doctor_id} · {self.starts_at:%Y-%m-%d %H:%M} UTC until {self.expires_at:%H:%M} UTC"
+
+
 class NextFreeSlot(models.Model):
     """A doctor's next two free slots within the card look-ahead, stored so lists read them with SQL.
 
