@@ -272,6 +272,31 @@ def day_grid(*, doctors, day: date, zone: ZoneInfo, now: datetime, hours, appoin
     return build(columns=columns, zone=zone, now=now, hours=open_hours, visits=by_key, free=slots)
 
 
+def week_grid(*, doctor, days: list[date], zone: ZoneInfo, now: datetime, hours, appointments, free) -> Grid:
+    """A doctor's week: a column per local day in `days`, on the axis of `zone` (the doctor's main
+    location). `hours`: (weekday, starts_at, ends_at) rows at any location (read as wall-clock times of
+    `zone`: a doctor's locations share one zone in practice); `appointments`: decorated, with
+    `local_start`; `free`: the week's free slots. Columns are keyed by ISO date.
+    """
+    columns = [Column(key=day.isoformat(), day=day, doctor=doctor) for day in days]
+    open_hours: dict[str, list[tuple[int, int]]] = {column.key: [] for column in columns}
+    for column in columns:
+        for weekday, starts_at, ends_at in hours:
+            if weekday == column.day.weekday():
+                open_hours[column.key].append(hours_minutes(starts_at, ends_at))
+    visits: dict[str, list] = {column.key: [] for column in columns}
+    for appointment in appointments:
+        key = appointment.local_start.date().isoformat()
+        if key in visits:
+            visits[key].append(appointment)
+    slots: dict[str, list] = {column.key: [] for column in columns}
+    for slot in free:
+        key = slot.local_date.isoformat()
+        if key in slots:
+            slots[key].append(slot)
+    return build(columns=columns, zone=zone, now=now, hours=open_hours, visits=visits, free=slots)
+
+
 def stylesheet() -> str:
     """The placement classes of `static/css/daygrid.css`: a row start, a span and a sub-row offset for
     every position a 25-hour day can need. Written once by `manage.py daygrid_css`, never at runtime."""

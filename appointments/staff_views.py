@@ -272,16 +272,29 @@ class WeekView(StaffMixin, DetailView):
             .select_related("location")
             .order_by("starts_at")
         )
+        user = self.request.user
+        appointments = [decorate(appointment, user, now) for appointment in appointments]
         by_day = {day: [] for day in days}
         for appointment in appointments:
-            decorate(appointment, self.request.user, now)
             local_day = appointment.local_start.date()
             if local_day in by_day:
                 by_day[local_day].append(appointment)
+        can_book = user.has_perm(BOOK) and doctor.is_active
+        grid = daygrid.week_grid(
+            doctor=doctor,
+            days=days,
+            zone=zone,
+            now=now,
+            hours=WorkingHours.objects.filter(doctor=doctor).values_list("weekday", "starts_at", "ends_at"),
+            appointments=appointments,
+            free=availability.free_slots(doctor, start, 7, now, min_notice=timedelta(0)) if can_book else [],
+        )
         feed = CalendarFeed.objects.filter(doctor=doctor).first()
         may_rotate = may_rotate_feed(self.request.user, doctor)
         return super().get_context_data(
             days=list(by_day.items()),
+            grid=grid,
+            can_book=can_book,
             start=start,
             previous_week=start - timedelta(days=7),
             next_week=start + timedelta(days=7),
