@@ -140,14 +140,15 @@ def place_now(now: datetime, grid_origin: datetime, rows: int) -> Placement | No
 
 def status_counts(appointments) -> list[tuple[str, str]]:
     """[(status, "3 completed")] for each status present, in workflow order (SPEC 3.5: counts by status,
-    so a day of completed visits never reads "0 booked")."""
+    so a day of completed visits never reads "0 booked"). Cancelled visits are not counted here: they
+    are not drawn (their time is free again) and are listed under the grid instead."""
     tally: dict[str, int] = {}
     for appointment in appointments:
         tally[appointment.status] = tally.get(appointment.status, 0) + 1
     return [
         (status, f"{tally[status]} {AppointmentStatus(status).label.lower()}")
         for status in STATUS_ORDER
-        if tally.get(status)
+        if tally.get(status) and status != AppointmentStatus.CANCELLED
     ]
 
 
@@ -235,6 +236,10 @@ def _fill(column: Column, rows: int, zone: ZoneInfo, now: datetime, hours, appoi
                 appointment=appointment,
             )
         )
+    # A slot the engine offers where a visit is still drawn (a no-show marked before its end, a visit
+    # completed early) is not shown as free: the grid never stacks two things in one place.
+    drawn = [(cell.appointment.starts_at, cell.appointment.ends_at) for cell in column.cells if cell.kind == "visit"]
+    slots = [slot for slot in slots if not any(start < slot.end and slot.start < end for start, end in drawn)]
     column.free = len(slots)
     for slot in slots:
         column.cells.append(

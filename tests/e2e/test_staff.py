@@ -67,8 +67,11 @@ def sign_in(page):
 
 
 def press_in_place(page, appointment, action, status):
-    """Press a status button on the day schedule; htmx swaps just that card (no page load)."""
-    page.locator(f"#appt-{appointment.reference}").get_by_role("button", name=f"{action} Priya S.").click()
+    """Press a status button on the day schedule; htmx swaps just that card (no page load). A visit on the
+    time grid shows its actions when the pointer is over it (or focus is in it)."""
+    card = page.locator(f"#appt-{appointment.reference}")
+    card.hover()
+    card.get_by_role("button", name=f"{action} Priya S.").click()
     page.locator(f"#appt-{appointment.reference} .status-badge", has_text=status).wait_for()
 
 
