@@ -238,7 +238,11 @@ def _fill(column: Column, rows: int, zone: ZoneInfo, now: datetime, hours, appoi
         )
     # A slot the engine offers where a visit is still drawn (a no-show marked before its end, a visit
     # completed early) is not shown as free: the grid never stacks two things in one place.
-    drawn = [(cell.appointment.starts_at, cell.appointment.ends_at) for cell in column.cells if cell.kind == "visit"]
+    drawn = [
+        (cell.appointment.starts_at, cell.appointment.ends_at)
+        for cell in column.cells
+        if cell.kind == "visit"
+    ]
     slots = [slot for slot in slots if not any(start < slot.end and slot.start < end for start, end in drawn)]
     column.free = len(slots)
     for slot in slots:

@@ -99,7 +99,9 @@ def test_the_demo_tuesday_fits_a_desk_screen_with_every_doctor_on_one_row(page, 
     header = page.locator(".staff-header").bounding_box()["height"]
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height <= SCREEN["height"] + header, f"page is {height}px"
-    grid = page.locator(".dg-scroll").evaluate("g => [g.scrollHeight, g.clientHeight, g.scrollWidth, g.clientWidth]")
+    grid = page.locator(".dg-scroll").evaluate(
+        "g => [g.scrollHeight, g.clientHeight, g.scrollWidth, g.clientWidth]"
+    )
     assert grid[0] <= grid[1] and grid[2] <= grid[3], f"the grid scrolls inside: {grid}"
     # Blocks are sized by their length: a 20-minute visit is as tall as a 20-minute free cell.
     visit = page.locator(".dg-visit").first.bounding_box()["height"]
@@ -155,7 +157,9 @@ def test_the_grid_and_the_staff_error_pages_pass_axe(page, browser_log, tuesday,
     pages = {
         "day": lambda: open_day(page, tuesday),
         "week": lambda: page.goto(f"/staff/doctors/{doctor.slug}/week/?start={tuesday['day']:%Y-%m-%d}"),
-        "print": lambda: page.goto(f"/staff/print/?date={tuesday['day']:%Y-%m-%d}&location={tuesday['location'].slug}"),
+        "print": lambda: page.goto(
+            f"/staff/print/?date={tuesday['day']:%Y-%m-%d}&location={tuesday['location'].slug}"
+        ),
         "not found": lambda: page.goto("/staff/appointments/NOSUCHREF/"),
     }
     for name, go in pages.items():
