@@ -42,7 +42,6 @@ from appointments.access import (
 )
 from appointments.forms import RescheduleForm
 from appointments.models import (
-    ACTIVE_STATUSES,
     Appointment,
     AppointmentSource,
     CalendarFeed,
