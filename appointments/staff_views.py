@@ -70,7 +70,6 @@ from appointments.staff_forms import (
 )
 from appointments.views import picker_context, picker_heading_level
 from appointments.workflow import complete_waits, next_step_hints, undo_open
-from clinic.wallclock import wall_clock
 from doctors.models import Doctor, Location
 from notifications.models import Message
 from notifications.staff_views import attention_count
