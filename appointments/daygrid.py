@@ -18,6 +18,8 @@ from appointments.slots import END_OF_DAY
 from clinic.wallclock import wall_clock
 
 ROW_MINUTES = 5
+# Overlapping visits side by side, at most this many lanes.
+MAX_LANES = 4
 # A day is at most 25 hours long (the night the clocks go back): rows and spans never exceed this.
 MAX_ROWS = 25 * 60 // ROW_MINUTES
 # The grid opens and closes on a half hour; a day with no hours and no visits shows office hours.
@@ -61,6 +63,13 @@ class Cell:
     time: str = ""
     appointment: object = None
     slot: object = None
+    lane: int = 0
+    lanes: int = 1
+
+    @property
+    def lane_css(self) -> str:
+        """ "dg-lanes dg-n2 dg-i1" for the second of two overlapping visits side by side; "" when alone."""
+        return f"dg-lanes dg-n{self.lanes} dg-i{self.lane}" if self.lanes > 1 else ""
 
 
 @dataclass
@@ -236,6 +245,7 @@ def _fill(column: Column, rows: int, zone: ZoneInfo, now: datetime, hours, appoi
                 appointment=appointment,
             )
         )
+    _assign_lanes([cell for cell in column.cells if cell.kind == "visit"])
     # A slot the engine offers where a visit is still drawn (a no-show marked before its end, a visit
     # completed early) is not shown as free: the grid never stacks two things in one place.
     drawn = [
@@ -306,6 +316,33 @@ def week_grid(*, doctor, days: list[date], zone: ZoneInfo, now: datetime, hours,
     return build(columns=columns, zone=zone, now=now, hours=open_hours, visits=visits, free=slots)
 
 
+def _assign_lanes(cells: list[Cell]) -> None:
+    """Overlapping visits (a no-show and the walk-in booked into its time) sit side by side: each group
+    of overlapping visits is split into lanes, at most `MAX_LANES` (more share the last one)."""
+    group: list[Cell] = []
+    group_end = None
+    for cell in [*sorted(cells, key=lambda c: (c.appointment.starts_at, c.appointment.ends_at)), None]:
+        if cell is None or group_end is None or cell.appointment.starts_at >= group_end:
+            lane_ends: list[datetime] = []
+            for member in group:
+                free = next(
+                    (n for n, end in enumerate(lane_ends) if end <= member.appointment.starts_at), None
+                )
+                if free is None:
+                    lane_ends.append(member.appointment.ends_at)
+                    free = len(lane_ends) - 1
+                else:
+                    lane_ends[free] = member.appointment.ends_at
+                member.lane = min(free, MAX_LANES - 1)
+            for member in group:
+                member.lanes = min(len(lane_ends), MAX_LANES)
+            group, group_end = [], None
+        if cell is not None:
+            group.append(cell)
+            end = cell.appointment.ends_at
+            group_end = end if group_end is None else max(group_end, end)
+
+
 def stylesheet() -> str:
     """The placement classes of `static/css/daygrid.css`: a row start, a span and a sub-row offset for
     every position a 25-hour day can need. Written once by `manage.py daygrid_css`, never at runtime."""
@@ -319,4 +356,6 @@ def stylesheet() -> str:
         f".dg-o{n} {{ transform: translateY(calc(var(--dg-row) * {n} / {ROW_MINUTES})); }}"
         for n in range(1, ROW_MINUTES)
     ]
+    lines += [f".dg-n{n} {{ --dg-lanes: {n}; }}" for n in range(2, MAX_LANES + 1)]
+    lines += [f".dg-i{n} {{ --dg-lane: {n}; }}" for n in range(1, MAX_LANES)]
     return "\n".join(lines) + "\n"

@@ -232,3 +232,29 @@ def test_the_week_costs_the_same_with_one_or_sixty_visits(desk, doctor):
             start = first + timedelta(days=day, minutes=20 * (number + 1))
             AppointmentFactory(doctor=doctor, starts_at=start, status=list(S)[number % 6])
     assert week_cost(desk, doctor) == few
+
+
+def test_overlapping_visits_sit_side_by_side_in_lanes():
+    """A no-show holds no slot, so a walk-in can be booked into its time: both are drawn, side by side."""
+    ten = datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
+    missed = visit(ten, status=S.NO_SHOW)
+    walk_in = visit(ten + timedelta(minutes=1))
+    later = visit(ten + timedelta(minutes=40))
+    column = daygrid.Column(key="a", day=date(2026, 11, 23))
+    daygrid.build(
+        columns=[column],
+        zone=KOLKATA,
+        now=NOW,
+        hours={"a": [(9 * 60, 17 * 60)]},
+        visits={"a": [later, walk_in, missed]},
+        free={},
+    )
+    lanes = {
+        cell.appointment.starts_at: (cell.lane, cell.lanes) for cell in column.cells if cell.kind == "visit"
+    }
+    assert lanes == {ten: (0, 2), ten + timedelta(minutes=1): (1, 2), ten + timedelta(minutes=40): (0, 1)}
+    first = next(cell for cell in column.cells if cell.kind == "visit" and cell.lanes == 2 and cell.lane == 1)
+    assert first.lane_css == "dg-lanes dg-n2 dg-i1"
+    css = STYLESHEET.read_text(encoding="utf-8")
+    assert ".dg-n2 " in css
+    assert ".dg-i1 " in css
