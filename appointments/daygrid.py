@@ -175,6 +175,7 @@ def build(
     hours: dict[str, list[tuple[int, int]]],
     visits: dict[str, list],
     free: dict[str, list],
+    time_style: str = "clock",
 ) -> Grid:
     """Fill `columns` (each with its `key` and local `day`) and return the grid.
 
@@ -182,7 +183,9 @@ def build(
     `zone` (an end of 1440 is midnight); `visits`: per key, appointments of any status (cancelled ones
     are listed apart, not drawn); `free`: per key, free `Slot`s; `now`: an aware instant. The axis is
     read in `zone` (the location's, or the doctor's main location's for a week); every time shown goes
-    through `clinic.wallclock`. The wall-clock range covers every column's hours and visits.
+    through `clinic.wallclock`, in `time_style` ("clock" under a heading that names the zone, as on the
+    day; "time", with the abbreviation, on a week that may cross a change of the clocks). The wall-clock
+    range covers every column's hours and visits.
     """
     spans = [span for key in hours for span in hours[key]]
     for appointments in visits.values():
@@ -204,6 +207,7 @@ def build(
             rows,
             zone,
             now,
+            time_style,
             hours.get(column.key, []),
             visits.get(column.key, []),
             free.get(column.key, []),
@@ -227,7 +231,9 @@ def build(
     )
 
 
-def _fill(column: Column, rows: int, zone: ZoneInfo, now: datetime, hours, appointments, slots) -> None:
+def _fill(
+    column: Column, rows: int, zone: ZoneInfo, now: datetime, style: str, hours, appointments, slots
+) -> None:
     for start_minutes, end_minutes in hours:
         start, end = origin(column.day, start_minutes, zone), origin(column.day, end_minutes, zone)
         column.cells.append(Cell(kind="open", start=start, placement=place(start, end, column.origin, rows)))
@@ -241,7 +247,7 @@ def _fill(column: Column, rows: int, zone: ZoneInfo, now: datetime, hours, appoi
                 kind="visit",
                 start=appointment.starts_at,
                 placement=place(appointment.starts_at, appointment.ends_at, column.origin, rows),
-                time=wall_clock(appointment).format("clock"),
+                time=wall_clock(appointment).format(style),
                 appointment=appointment,
             )
         )
@@ -261,7 +267,7 @@ def _fill(column: Column, rows: int, zone: ZoneInfo, now: datetime, hours, appoi
                 kind="free",
                 start=slot.start,
                 placement=place(slot.start, slot.end, column.origin, rows),
-                time=wall_clock(slot).format("clock"),
+                time=wall_clock(slot).format(style),
                 slot=slot,
             )
         )
@@ -313,7 +319,9 @@ def week_grid(*, doctor, days: list[date], zone: ZoneInfo, now: datetime, hours,
         key = slot.local_date.isoformat()
         if key in slots:
             slots[key].append(slot)
-    return build(columns=columns, zone=zone, now=now, hours=open_hours, visits=visits, free=slots)
+    return build(
+        columns=columns, zone=zone, now=now, hours=open_hours, visits=visits, free=slots, time_style="time"
+    )
 
 
 def _assign_lanes(cells: list[Cell]) -> None:

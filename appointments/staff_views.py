@@ -272,6 +272,8 @@ class WeekView(StaffMixin, DetailView):
         )
         user = self.request.user
         appointments = [decorate(appointment, user, now) for appointment in appointments]
+        for appointment in appointments:  # a week may cross a change of the clocks: each time says its zone
+            appointment.local_time = appointment.wall_clock.format("time")
         by_day = {day: [] for day in days}
         for appointment in appointments:
             local_day = appointment.local_start.date()
