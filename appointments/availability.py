@@ -126,12 +126,14 @@ def local_today(doctor, now: datetime | None = None) -> date:
 
 
 def free_slots(
-    doctor, start_date: date, days: int, now: datetime | None = None, *, exclude=None
+    doctor, start_date: date, days: int, now: datetime | None = None, *, exclude=None, min_notice=None
 ) -> list[Slot]:
-    """Free slots of one doctor on `days` days from `start_date`, in four queries (held times are taken)."""
+    """Free slots of one doctor on `days` days from `start_date`, in four queries (held times are taken).
+
+    Staff schedules pass `min_notice=timedelta(0)` (they book callers without the online notice)."""
     now = now or timezone.now()
     window = _load([doctor.pk], start_date, days, now, exclude_appointment=exclude).get(doctor.pk)
-    found = _compute(window, start_date, days, now) if window else []
+    found = _compute(window, start_date, days, now, min_notice=min_notice) if window else []
     pagecache.depends_on_availability([doctor.pk])
     pagecache.shows_day(now, doctor.location.zone)
     if found:

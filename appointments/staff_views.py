@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 
-from appointments import availability, calendar
+from appointments import availability, calendar, daygrid
 from appointments.access import (
     BOOK,
     CHANGE,
@@ -41,7 +41,6 @@ from appointments.access import (
 )
 from appointments.forms import RescheduleForm
 from appointments.models import (
-    ACTIVE_STATUSES,
     Appointment,
     AppointmentSource,
     CalendarFeed,
@@ -71,7 +70,6 @@ from appointments.staff_forms import (
 from appointments.views import picker_context, picker_heading_level
 from appointments.workflow import complete_waits, next_step_hints, undo_open
 from clinic.redirects import safe_next
-from clinic.wallclock import wall_clock
 from doctors.models import Doctor, Location
 from notifications.models import Message
 from notifications.staff_views import attention_count
@@ -145,7 +143,8 @@ def day_schedule(request, *, free_slots: bool) -> dict:
     """Everything the day schedule and its print view show, in a fixed number of queries.
 
     Locations (1), the user's profile (1), doctors working or booked there that day (1), their
-    appointments of the day (1), and for free slots the slot engine's three window queries.
+    appointments of the day (1), their working hours there (1), and for free slots the slot engine's
+    window queries.
     """
     user = request.user
     now = timezone.now()
@@ -187,26 +186,21 @@ def day_schedule(request, *, free_slots: bool) -> dict:
         if free_slots and doctors and user.has_perm(BOOK)
         else {}
     )
-    by_doctor = {doctor.pk: [] for doctor in doctors}
-    for appointment in appointments:
-        by_doctor[appointment.doctor_id].append(
-            (appointment.starts_at, 0, decorate(appointment, user, now), None)
-        )
-    for doctor_id, slots in free.items():
-        for slot in slots:
-            if slot.location.pk == location.pk and doctor_id in by_doctor:
-                by_doctor[doctor_id].append((slot.start, 1, None, slot))
-    columns = [
-        {
-            "doctor": doctor,
-            "rows": [
-                {"appointment": a, "slot": s, "time": wall_clock(s).format("clock") if s else a.local_time}
-                for _, _, a, s in sorted(by_doctor[doctor.pk], key=lambda r: r[:2])
-            ],
-            "booked": sum(1 for a in by_doctor[doctor.pk] if a[2] and a[2].status in ACTIVE_STATUSES),
-        }
-        for doctor in doctors
-    ]
+    hours = WorkingHours.objects.filter(
+        doctor__in=[d.pk for d in doctors], location=location, weekday=day.weekday()
+    ).values_list("doctor_id", "starts_at", "ends_at")
+    grid = daygrid.day_grid(
+        doctors=doctors,
+        day=day,
+        zone=zone,
+        now=now,
+        hours=hours,
+        appointments=[decorate(appointment, user, now) for appointment in appointments],
+        free={
+            doctor_id: [slot for slot in slots if slot.location.pk == location.pk]
+            for doctor_id, slots in free.items()
+        },
+    )
     return {
         "form": DayForm(initial={"date": day, "location": location.slug}),
         "location": location,
@@ -215,7 +209,7 @@ def day_schedule(request, *, free_slots: bool) -> dict:
         "today": now.astimezone(zone).date(),
         "previous_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1),
-        "columns": columns,
+        "grid": grid,
         "zone": zone,
         "can_book": user.has_perm(BOOK),
         "sees_all": user.has_perm(SEE_ALL),
@@ -276,16 +270,31 @@ class WeekView(StaffMixin, DetailView):
             .select_related("location")
             .order_by("starts_at")
         )
+        user = self.request.user
+        appointments = [decorate(appointment, user, now) for appointment in appointments]
+        for appointment in appointments:  # a week may cross a change of the clocks: each time says its zone
+            appointment.local_time = appointment.wall_clock.format("time")
         by_day = {day: [] for day in days}
         for appointment in appointments:
-            decorate(appointment, self.request.user, now)
             local_day = appointment.local_start.date()
             if local_day in by_day:
                 by_day[local_day].append(appointment)
+        can_book = user.has_perm(BOOK) and doctor.is_active
+        grid = daygrid.week_grid(
+            doctor=doctor,
+            days=days,
+            zone=zone,
+            now=now,
+            hours=WorkingHours.objects.filter(doctor=doctor).values_list("weekday", "starts_at", "ends_at"),
+            appointments=appointments,
+            free=availability.free_slots(doctor, start, 7, now, min_notice=timedelta(0)) if can_book else [],
+        )
         feed = CalendarFeed.objects.filter(doctor=doctor).first()
         may_rotate = may_rotate_feed(self.request.user, doctor)
         return super().get_context_data(
             days=list(by_day.items()),
+            grid=grid,
+            can_book=can_book,
             start=start,
             previous_week=start - timedelta(days=7),
             next_week=start + timedelta(days=7),

@@ -39,6 +39,9 @@ urlpatterns = [
 
 # Production error pages: a database that is down or hung gives a short 503 page, not a 500.
 handler500 = "clinic.views.server_error"
+# Staff URLs get their own styled 403 and 404 (the staff frame, what to do next); elsewhere Django's.
+handler403 = "clinic.views.permission_denied"
+handler404 = "clinic.views.page_not_found"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found as django_page_not_found
+from django.views.defaults import permission_denied as django_permission_denied
 from django.views.defaults import server_error as django_server_error
 from django.views.generic import TemplateView
 
@@ -86,3 +88,23 @@ def server_error(request):
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
+
+
+def _is_staff_path(request) -> bool:
+    return request.path.startswith(reverse("staff:day"))
+
+
+def permission_denied(request, exception=None):
+    """handler403: under /staff/ a page in the staff frame that says who is signed in and what to do
+    (sign in as someone else, or go back to the day); Django's default anywhere else. Issue 12 item 2."""
+    if not _is_staff_path(request):
+        return django_permission_denied(request, exception)
+    return render(request, "appointments/staff_403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    """handler404: under /staff/ a page in the staff frame (a doctor asking for another doctor's visit
+    gets this too: out of scope reads as "not found", docs/decisions.md); Django's default elsewhere."""
+    if not _is_staff_path(request):
+        return django_page_not_found(request, exception)
+    return render(request, "appointments/staff_404.html", status=404)

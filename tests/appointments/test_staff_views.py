@@ -173,13 +173,15 @@ def test_the_day_schedule_costs_the_same_with_3_or_40_doctors_and_10_or_1000_app
     hidden.update(weekday=3)  # only three doctors work on Mondays
     fill_day(doctors[:3], 4)  # 12 appointments
     few, response = day_cost(client)
-    assert len(response.context["columns"]) == 3
+    assert len(response.context["grid"].columns) == 3
     hidden.update(weekday=0)
     fill_day(doctors[3:], 27)  # 999 more: 1,011 appointments, 40 doctors
     many, response = day_cost(client)
-    assert len(response.context["columns"]) == 40
+    assert len(response.context["grid"].columns) == 40
     assert Appointment.objects.count() == 1011
-    assert sum(len(column["rows"]) for column in response.context["columns"]) > 1011
+    cells = [cell for column in response.context["grid"].columns for cell in column.cells]
+    assert sum(cell.kind == "visit" for cell in cells) == 1011
+    assert any(cell.kind == "free" for cell in cells)
     assert few == many
 
 

@@ -33,6 +33,7 @@ from tests.factories import (
     DoctorFactory,
     FAQFactory,
     LocationFactory,
+    UserFactory,
     week_hours,
 )
 from waitlist.services import entry_join, offer_url
@@ -290,7 +291,12 @@ def staff_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
         "book-caller-with-errors": (caller_errors.status_code, caller_errors.content),
         "print": get(reverse("staff:print"), {"date": day, "location": doctor.location.slug}),
         "waitlist": get(reverse("waitlist:staff"), {"doctor": doctor.slug, "date": day}),
+        "not-found": get(reverse("staff:appointment", args=["NOSUCHREF"])),
     }
+    outsider = Client()
+    outsider.force_login(UserFactory(is_staff=True))  # signed in, but no staff group
+    refused = outsider.get(reverse("staff:day"))
+    pages["forbidden"] = (refused.status_code, refused.content)
     return pages
 
 
@@ -315,6 +321,8 @@ def test_the_main_public_and_staff_pages_are_valid_html(tmp_path, site, front_de
         "details-already-booked": 409,
         "details-mobile-cap": 409,
         "my-appointments-expired": 410,
+        "staff-not-found": 404,
+        "staff-forbidden": 403,
     }
     assert statuses == {name: expected.get(name, 200) for name in pages}
     assert b"You already have a booking" in pages["details-already-booked"][1]

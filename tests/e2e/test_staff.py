@@ -67,8 +67,12 @@ def sign_in(page):
 
 
 def press_in_place(page, appointment, action, status):
-    """Press a status button on the day schedule; htmx swaps just that card (no page load)."""
-    page.locator(f"#appt-{appointment.reference}").get_by_role("button", name=f"{action} Priya S.").click()
+    """Press a status button on the day schedule; htmx swaps just that card (no page load). A visit on the
+    time grid opens with its actions while focus is in it (or the pointer is over it): focus on the
+    name first, as a keyboard user tabs onto it, so scrolling the button into view cannot close it."""
+    card = page.locator(f"#appt-{appointment.reference}")
+    card.locator(".appt__who").focus()
+    card.get_by_role("button", name=f"{action} Priya S.").click()
     page.locator(f"#appt-{appointment.reference} .status-badge", has_text=status).wait_for()
 
 
@@ -93,7 +97,7 @@ def test_a_receptionist_signs_in_confirms_and_checks_in_an_appointment_and_books
 
     # A caller rings: book them with the same doctor at the first free time, within the notice that
     # online patients must give.
-    page.get_by_role("link", name="Book a caller").click()
+    page.get_by_role("navigation", name="Staff").get_by_role("link", name="Book", exact=True).click()
     page.get_by_label("Doctor").select_option(label="Dr. Meera Kulkarni")
     page.get_by_role("button", name="Show free times").click()
     times = page.get_by_role("group", name=re.compile("^Free times on"))
@@ -121,6 +125,7 @@ def test_a_receptionist_signs_in_confirms_and_checks_in_an_appointment_and_books
 @pytest.mark.parametrize("javascript_enabled", [False])
 def test_the_status_buttons_work_without_javascript(page, day, javascript_enabled):
     sign_in(page)
+    page.locator(f"#appt-{day.reference} .appt__who").focus()  # a visit on the grid opens with focus in it
     page.get_by_role("button", name="Confirm Priya S.").click()
     page.wait_for_load_state()
     assert "is now confirmed" in page.get_by_role("main").inner_text()
@@ -265,9 +270,11 @@ def test_a_receptionist_undoes_a_wrong_no_show_in_place_and_finds_obrien(page, d
     day.save()
     sign_in(page)
     card = page.locator(f"#appt-{day.reference}")
+    card.locator(".appt__who").focus()  # a visit on the grid opens with focus in it
     card.get_by_role("button", name="No-show Siobhán O.").click()
     card = page.locator(f"#appt-{day.reference}")
     card.locator(".status-badge", has_text="No-show").wait_for()
+    card.locator(".appt__who").focus()
     card.get_by_text("Undo no-show").click()
     card.get_by_label("Why are you undoing it? (required)").fill("She was in the waiting room")
     card.get_by_role("button", name="Undo: back to the previous status").click()
