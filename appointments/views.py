@@ -5,7 +5,7 @@ Reads are class-based views; writes are short functions that call one service.
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -168,6 +168,18 @@ def _alternatives(doctor, start, now=None, exclude=None):
     return nearest(availability.free_slots(doctor, first_day, 7, now, exclude=exclude), start, 3)
 
 
+def _picker_on_day(doctor, picker_url: str, start: datetime | None, now: datetime | None = None) -> str:
+    """The picker's URL opened on the local day of `start` (aware), or on its first free day when that day
+    is unreadable, past or beyond the booking horizon."""
+    if start is None:
+        return picker_url
+    day = start.astimezone(doctor.location.zone).date()
+    today = availability.local_today(doctor, now)
+    if not today <= day <= today + timedelta(days=settings.BOOKING_HORIZON_DAYS):
+        return picker_url
+    return f"{picker_url}?date={day.isoformat()}"
+
+
 @limit_posts("booking")
 def booking_details(request, slug):
     """Step 3: patient details. POST books, then redirects to the manage page (the confirmation)."""
@@ -180,8 +192,9 @@ def booking_details(request, slug):
         start = parse_start(request.GET.get("start", "")[:40])
         slot, taken = availability.slot_at(doctor, start) if start else (None, False)
         if slot is None or taken:
+            # A card's "Next available" that went meanwhile: the picker, on that day when it can still be booked.
             messages.error(request, _("That time is not available any more. Please choose another."))
-            return redirect(picker_url)
+            return redirect(_picker_on_day(doctor, picker_url, start))
         form = BookingForm(initial={"start": request.GET["start"], "booking_token": uuid.uuid4()})
         return render(request, "appointments/booking_form.html", context | {"form": form, "slot": slot})
 
@@ -262,6 +275,8 @@ class ManageView(DetailView):
             refusal = feedback_refusal(appointment)
             context["feedback"] = refusal or "due"
             context["feedback_url"] = feedback_url(appointment) if not refusal else None
+        # The page's own address, shown as a field to copy when no email can carry it (no query string).
+        context["private_link"] = self.request.build_absolute_uri(self.request.path)
         return super().get_context_data(what_to_bring=WHAT_TO_BRING, **context, **kwargs)
 
 
