@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
 from appointments.models import REFERENCE_ALPHABET, REFERENCE_LENGTH, VisitType
+from clinic.phones import MobileNumberField
 from doctors.models import Location, Specialty
 from privacy.notices import notice_current
 
@@ -75,10 +75,13 @@ class BookingForm(forms.Form):
         error_messages={"required": _("Enter the full name of the patient.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    patient_phone = PhoneNumberField(
+    patient_phone = MobileNumberField(
         label=_("Mobile number"),
         error_messages={"required": _("Enter a mobile number so we can reach you about the visit.")},
-        help_text=_("We send updates about your appointment to this number."),
+        help_text=_(
+            "The clinic may call this number about your appointment, for example if the doctor's plans "
+            "change. We do not send text messages."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     patient_email = forms.EmailField(
@@ -165,7 +168,7 @@ class RescheduleForm(forms.Form):
 class SendLinkForm(forms.Form):
     """ "Send me my booking link" on the already-booked answer: the mobile number typed on the booking form."""
 
-    patient_phone = PhoneNumberField(label=_("Mobile number"), widget=forms.HiddenInput)
+    patient_phone = MobileNumberField(label=_("Mobile number"), widget=forms.HiddenInput)
 
 
 class FindBookingForm(forms.Form):
@@ -180,7 +183,7 @@ class FindBookingForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
         ),
     )
-    patient_phone = PhoneNumberField(
+    patient_phone = MobileNumberField(
         label=_("Mobile number"),
         help_text=_("The number you booked with."),
         error_messages={"required": _("Enter the mobile number you booked with.")},
