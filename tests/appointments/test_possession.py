@@ -235,7 +235,7 @@ def test_find_my_booking_answers_the_same_page_and_status_whatever_matched(clien
         ("ABC", "+91 98123 45678", "A reference has 8 letters and digits"),
         ("ABCDEFG0", "+91 98123 45678", "A reference has 8 letters and digits"),  # 0 is not in references
         ("", "+91 98123 45678", "Enter the booking reference"),
-        ("ABCDEFGH", "12", "Enter a valid phone number"),
+        ("ABCDEFGH", "12", "Enter a valid mobile number"),
         ("ABCDEFGH", "", "Enter the mobile number you booked with"),
     ],
 )

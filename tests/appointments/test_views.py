@@ -138,7 +138,7 @@ def test_the_header_book_button_goes_to_the_start_page(client):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("patient_phone", "12345", "Enter a valid phone number"),
+        ("patient_phone", "12345", "Enter a valid mobile number"),
         ("patient_name", "A" * 121, "at most 120 characters"),
         ("reason", "r" * 201, "at most 200 characters"),
         ("patient_email", "not-an-email", "Enter a valid email address"),
