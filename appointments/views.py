@@ -70,23 +70,34 @@ def bookable_doctors():
 
 
 def picker_context(doctor, requested: date | None, *, url: str, now=None, exclude=None) -> dict:
-    """A week strip of days with their free times, for includes/slot_picker.html."""
+    """A week strip of days with their free times, for includes/slot_picker.html.
+
+    `days` is [(local date, [Slot], opens_on)]: `opens_on` is None for a day inside the booking horizon;
+    for a day beyond it (the strip's last week runs past it) it is the date that day starts to open for
+    online booking, so the picker says why it has no times (issue 13, item 7). `horizon_days` is
+    BOOKING_HORIZON_DAYS (SPEC 3.3).
+    """
     now = now or timezone.now()
     today = availability.local_today(doctor, now)
-    last = today + timedelta(days=settings.BOOKING_HORIZON_DAYS)
+    horizon = timedelta(days=settings.BOOKING_HORIZON_DAYS)
+    last = today + horizon
     selected = min(max(requested or today, today), last)
     strip_start = today + timedelta(days=((selected - today).days // PICKER_DAYS) * PICKER_DAYS)
-    days = availability.days_with_slots(doctor, strip_start, PICKER_DAYS, now, exclude=exclude)
+    found = availability.days_with_slots(doctor, strip_start, PICKER_DAYS, now, exclude=exclude)
+    days = [(day, slots, day - horizon if day > last else None) for day, slots in found]
     if requested is None:  # no day chosen: open the first day with free times
-        selected = next((day for day, slots in days if slots), selected)
+        selected = next((day for day, slots, _opens in days if slots), selected)
     previous = strip_start - timedelta(days=PICKER_DAYS)
     following = strip_start + timedelta(days=PICKER_DAYS)
     return {
         "days": days,
         "selected": selected,
-        "selected_slots": dict(days).get(selected, []),
+        "selected_slots": dict(found).get(selected, []),
         "previous": previous if previous >= today else None,
         "next": following if following <= last else None,
+        "last_day": last,
+        "beyond_horizon": any(opens for _day, _slots, opens in days),
+        "horizon_days": settings.BOOKING_HORIZON_DAYS,
         "url": url,
         "zone": doctor.location.time_zone,
     }
