@@ -174,6 +174,40 @@ def test_the_profile_shows_everything_about_the_doctor(client):
         assertContains(response, text)
 
 
+def test_the_profile_puts_booking_right_after_the_summary(client):
+    """In the page's own order (so it holds on a phone without JavaScript): summary, then booking, then
+    bio, conditions, procedures, languages, articles, map and hours (issue 13, item 5)."""
+    from appointments.models import WorkingHours  # noqa: PLC0415 (the test reads both apps)
+    from tests.factories import ArticleFactory, week_hours
+
+    doctor = DoctorFactory(
+        bio="Treats backs.",
+        languages=[LanguageFactory(name="Kannada")],
+        conditions=[ConditionFactory(name="Sciatica")],
+        procedures=[ProcedureFactory(name="Microdiscectomy")],
+        location=LocationFactory(map_url="https://maps.example/whitefield"),
+    )
+    week_hours(doctor)
+    ArticleFactory(author=doctor)
+    assert WorkingHours.objects.filter(doctor=doctor).exists()
+    page = client.get(doctor.get_absolute_url()).text
+    order = [
+        "<h1",
+        'id="book-heading"',
+        'class="slot-picker"',
+        'id="about"',
+        'id="conditions"',
+        'id="procedures"',
+        'id="languages"',
+        'id="articles"',
+        'id="where"',
+        "https://maps.example/whitefield",
+        "Weekly hours",
+    ]
+    positions = [page.index(marker) for marker in order]
+    assert positions == sorted(positions)
+
+
 @pytest.mark.parametrize(
     "doctor_kwargs",
     [{"is_active": False}, {"location": None}],
