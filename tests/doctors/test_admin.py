@@ -14,16 +14,20 @@ ADD = reverse("admin:doctors_doctor_add")
 
 def new_doctor_data(admin_client, **fields) -> dict:
     data = admin_form_data(admin_client.get(ADD))
-    return data | {
-        "name": "Dr. Kiran Rao",
-        "specialty": str(SpecialtyFactory().pk),
-        "location": str(LocationFactory().pk),
-        "qualifications": "MBBS, MS",
-        "practising_since": "2010",
-        "fee": "1000",
-        "booking_fee": "0",
-        "is_active": "on",
-    } | fields
+    return (
+        data
+        | {
+            "name": "Dr. Kiran Rao",
+            "specialty": str(SpecialtyFactory().pk),
+            "location": str(LocationFactory().pk),
+            "qualifications": "MBBS, MS",
+            "practising_since": "2010",
+            "fee": "1000",
+            "booking_fee": "0",
+            "is_active": "on",
+        }
+        | fields
+    )
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,14 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import (
+    ArticleFactory,
     ConditionFactory,
     DoctorFactory,
     LanguageFactory,
     LocationFactory,
     ProcedureFactory,
     SpecialtyFactory,
+    week_hours,
 )
 from tests.text import visible_text
 
@@ -177,9 +179,6 @@ def test_the_profile_shows_everything_about_the_doctor(client):
 def test_the_profile_puts_booking_right_after_the_summary(client):
     """In the page's own order (so it holds on a phone without JavaScript): summary, then booking, then
     bio, conditions, procedures, languages, articles, map and hours (issue 13, item 5)."""
-    from appointments.models import WorkingHours  # noqa: PLC0415 (the test reads both apps)
-    from tests.factories import ArticleFactory, week_hours
-
     doctor = DoctorFactory(
         bio="Treats backs.",
         languages=[LanguageFactory(name="Kannada")],
@@ -189,7 +188,6 @@ def test_the_profile_puts_booking_right_after_the_summary(client):
     )
     week_hours(doctor)
     ArticleFactory(author=doctor)
-    assert WorkingHours.objects.filter(doctor=doctor).exists()
     page = client.get(doctor.get_absolute_url()).text
     order = [
         "<h1",
