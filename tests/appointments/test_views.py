@@ -197,7 +197,8 @@ def test_a_cards_next_available_opens_the_details_form_for_that_time(client, doc
 
 
 def test_the_profiles_next_available_opens_the_details_form_too(client, doctor):
-    assertContains(client.get(doctor.get_absolute_url()), f'href="{details_url(doctor, NEXT_FREE)}"')
+    link = f'<a href="{details_url(doctor, NEXT_FREE)}">Next available: Mon 23 Nov, 10:00 IST</a>'
+    assertContains(client.get(doctor.get_absolute_url()), link, html=True)
 
 
 def test_a_next_available_that_went_meanwhile_falls_back_to_the_picker_on_that_day(client, doctor):
