@@ -148,9 +148,9 @@ class DoctorAdmin(admin.ModelAdmin):
     readonly_fields = ["recommend_yes", "recommend_answers", "completed_visits"]
 
     class Media:
-        # After the admin's urlify.js and prepopulate.js (ModelAdmin.media comes first): the slug the
-        # admin fills in from the name leaves the title out.
-        js = ["js/admin-doctor-slug.js"]
+        # Listed after urlify.js, so Django's media merge keeps it after the script it wraps: the slug
+        # the admin fills in from the name leaves the title out.
+        js = ["admin/js/urlify.js", "js/admin-doctor-slug.js"]
 
     fieldsets = [
         (
