@@ -47,7 +47,9 @@ def test_a_new_doctors_slug_drops_the_title_on_save(admin_client, typed, saved):
 def test_the_doctor_admin_fills_the_slug_with_a_script_that_drops_the_title(admin_client):
     response = admin_client.get(ADD)
     scripts = response.context["media"]._js
-    assert scripts.index("admin/js/urlify.js") < scripts.index("js/admin-doctor-slug.js")  # after what it wraps
+    assert scripts.index("admin/js/urlify.js") < scripts.index(
+        "js/admin-doctor-slug.js"
+    )  # after what it wraps
     assert response.context["adminform"].form.fields["slug"].required is False
 
 
