@@ -99,6 +99,12 @@ class PhoneBookingForm(BookingForm):
         """The cleaned answers as `appointment_book` keywords, the source included (after `is_valid()`)."""
         return {**super().booking_details(), "source": self.cleaned_data["source"]}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient_phone"].help_text = _(
+            "The caller's mobile: the clinic may call it about the appointment. No text messages are sent."
+        )
+
 
 class BookStartForm(forms.Form):
     doctor = forms.ModelChoiceField(
