@@ -82,7 +82,9 @@ class PhoneBookingForm(BookingForm):
         fields["patient_name"].label = _("Patient's name")
         fields["patient_name"].error_messages["required"] = _("Enter the patient's name.")
         fields["patient_phone"].label = _("Patient's mobile number")
-        fields["patient_phone"].help_text = _("Updates about the visit go to this number.")
+        fields["patient_phone"].help_text = _(
+            "The clinic may call this number about the visit. No text messages are sent."
+        )
         fields["patient_phone"].error_messages["required"] = _("Enter the patient's mobile number.")
         fields["patient_email"].label = _("Patient's email (optional)")
         fields["patient_email"].help_text = _("Needed to email the confirmation and the booking link.")
@@ -98,12 +100,6 @@ class PhoneBookingForm(BookingForm):
     def booking_details(self) -> dict:
         """The cleaned answers as `appointment_book` keywords, the source included (after `is_valid()`)."""
         return {**super().booking_details(), "source": self.cleaned_data["source"]}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["patient_phone"].help_text = _(
-            "The caller's mobile: the clinic may call it about the appointment. No text messages are sent."
-        )
 
 
 class BookStartForm(forms.Form):

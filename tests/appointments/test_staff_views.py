@@ -337,7 +337,8 @@ def caller(**overrides):
 def test_the_caller_form_explains_a_bad_mobile_with_a_mobile_example(desk, front_desk_user, doctor):
     url = reverse("staff:book-doctor", args=[doctor.slug])
     page = desk.get(url, {"date": "2026-11-23"})
-    assertContains(page, "the clinic may call it about the appointment. No text messages are sent.")
+    assertContains(page, "The clinic may call this number about the visit. No text messages are sent.")
+    assertNotContains(page, "Updates about the visit go to this number.")
     response = desk.post(url, caller(patient_phone="12345"))
     assertContains(response, "Enter a valid mobile number, such as 081234 56789", status_code=400)
     assertNotContains(response, "011 2345 6789", status_code=400)
