@@ -96,7 +96,10 @@ class BookingForm(forms.Form):
     patient_phone = MobileNumberField(
         label=_("Mobile number"),
         error_messages={"required": _("Enter a mobile number so we can reach you about the visit.")},
-        help_text=_("We send updates about your appointment to this number."),
+        help_text=_(
+            "The clinic may call this number about your appointment, for example if the doctor's plans "
+            "change. We do not send text messages."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     patient_email = forms.EmailField(

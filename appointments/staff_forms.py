@@ -89,7 +89,9 @@ class PhoneBookingForm(BookingForm):
         fields["patient_name"].label = _("Patient's name")
         fields["patient_name"].error_messages["required"] = _("Enter the patient's name.")
         fields["patient_phone"].label = _("Patient's mobile number")
-        fields["patient_phone"].help_text = _("Updates about the visit go to this number.")
+        fields["patient_phone"].help_text = _(
+            "The clinic may call this number about the visit. No text messages are sent."
+        )
         fields["patient_phone"].error_messages["required"] = _("Enter the patient's mobile number.")
         fields["patient_email"].label = _("Patient's email (optional)")
         fields["patient_email"].help_text = _("Needed to email the confirmation and the booking link.")

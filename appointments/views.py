@@ -4,7 +4,7 @@ Reads are class-based views; writes are short functions that call one service.
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -72,23 +72,34 @@ def bookable_doctors():
 
 
 def picker_context(doctor, requested: date | None, *, url: str, now=None, exclude=None) -> dict:
-    """A week strip of days with their free times, for includes/slot_picker.html."""
+    """A week strip of days with their free times, for includes/slot_picker.html.
+
+    `days` is [(local date, [Slot], opens_on)]: `opens_on` is None for a day inside the booking horizon;
+    for a day beyond it (the strip's last week runs past it) it is the date that day starts to open for
+    online booking, so the picker says why it has no times (issue 13, item 7). `horizon_days` is
+    BOOKING_HORIZON_DAYS (SPEC 3.3).
+    """
     now = now or timezone.now()
     today = availability.local_today(doctor, now)
-    last = today + timedelta(days=settings.BOOKING_HORIZON_DAYS)
+    horizon = timedelta(days=settings.BOOKING_HORIZON_DAYS)
+    last = today + horizon
     selected = min(max(requested or today, today), last)
     strip_start = today + timedelta(days=((selected - today).days // PICKER_DAYS) * PICKER_DAYS)
-    days = availability.days_with_slots(doctor, strip_start, PICKER_DAYS, now, exclude=exclude)
+    found = availability.days_with_slots(doctor, strip_start, PICKER_DAYS, now, exclude=exclude)
+    days = [(day, slots, day - horizon if day > last else None) for day, slots in found]
     if requested is None:  # no day chosen: open the first day with free times
-        selected = next((day for day, slots in days if slots), selected)
+        selected = next((day for day, slots, _opens in days if slots), selected)
     previous = strip_start - timedelta(days=PICKER_DAYS)
     following = strip_start + timedelta(days=PICKER_DAYS)
     return {
         "days": days,
         "selected": selected,
-        "selected_slots": dict(days).get(selected, []),
+        "selected_slots": dict(found).get(selected, []),
         "previous": previous if previous >= today else None,
         "next": following if following <= last else None,
+        "last_day": last,
+        "beyond_horizon": any(opens for _day, _slots, opens in days),
+        "horizon_days": settings.BOOKING_HORIZON_DAYS,
         "url": url,
         "zone": doctor.location.time_zone,
     }
@@ -178,6 +189,18 @@ def _alternatives(doctor, start, now=None, exclude=None):
     return nearest(availability.free_slots(doctor, first_day, 7, now, exclude=exclude), start, 3)
 
 
+def _picker_on_day(doctor, picker_url: str, start: datetime | None, now: datetime | None = None) -> str:
+    """The picker's URL opened on the local day of `start` (aware), or on its first free day when that day
+    is unreadable, past or beyond the booking horizon."""
+    if start is None:
+        return picker_url
+    day = start.astimezone(doctor.location.zone).date()
+    today = availability.local_today(doctor, now)
+    if not today <= day <= today + timedelta(days=settings.BOOKING_HORIZON_DAYS):
+        return picker_url
+    return f"{picker_url}?date={day.isoformat()}"
+
+
 @limit_posts("booking")
 def booking_details(request, slug):
     """Step 3: patient details. POST books, then redirects to the manage page (the confirmation)."""
@@ -194,8 +217,9 @@ def booking_details(request, slug):
             token = _browser_hold(request)
         slot, taken = availability.slot_at(doctor, start, hold_token=token) if start else (None, False)
         if slot is None or taken:
+            # A card's "Next available" that went meanwhile: the picker, on that day when it can still be booked.
             messages.error(request, _("That time is not available any more. Please choose another."))
-            return redirect(picker_url)
+            return redirect(_picker_on_day(doctor, picker_url, start))
         if opening:
             # Hold the time for the form's token, then show the form at a URL that carries the token,
             # so a reload keeps the same form and its hold instead of competing with it.
@@ -357,6 +381,8 @@ class ManageView(DetailView):
             refusal = feedback_refusal(appointment)
             context["feedback"] = refusal or "due"
             context["feedback_url"] = feedback_url(appointment) if not refusal else None
+        # The page's own address, shown as a field to copy when no email can carry it (no query string).
+        context["private_link"] = self.request.build_absolute_uri(self.request.path)
         return super().get_context_data(what_to_bring=WHAT_TO_BRING, **context, **kwargs)
 
 

@@ -34,6 +34,7 @@ class ArticleAdminForm(forms.ModelForm):
             "body",
             "author",
             "reviewer",
+            "updated_on",
             "last_reviewed_on",
             "status",
             "published_at",
@@ -42,6 +43,13 @@ class ArticleAdminForm(forms.ModelForm):
             "hero_image",
             "hero_image_alt",
         ]
+
+    def clean_updated_on(self):
+        """An editorial date, so never one still to come (issue 13, item 7)."""
+        updated_on = self.cleaned_data["updated_on"]
+        if updated_on > timezone.localdate():
+            raise forms.ValidationError(_("The last update cannot be in the future."))
+        return updated_on
 
     def clean(self):
         cleaned = super().clean()
@@ -75,7 +83,7 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = ["preview_link", "reading_minutes", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "category", "body"]}),
-        (_("Doctors"), {"fields": ["author", "reviewer", "last_reviewed_on"]}),
+        (_("Doctors"), {"fields": ["author", "reviewer", "updated_on", "last_reviewed_on"]}),
         (
             _("Publishing"),
             {"fields": ["status", "published_at", "preview_link", "reading_minutes", "updated_at"]},

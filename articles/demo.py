@@ -233,6 +233,8 @@ def seed(*, synthetic_articles: int = 0) -> dict[str, int]:
         article = Article.objects.filter(slug=slug).first() or Article(
             slug=slug,
             published_at=now - datetime.timedelta(days=published),
+            # Written and reviewed before publication, unchanged since: updated no later than reviewed.
+            updated_on=today - datetime.timedelta(days=max(published, reviewed)),
             last_reviewed_on=today - datetime.timedelta(days=reviewed),
         )
         article.title = title
@@ -293,6 +295,7 @@ def _seed_synthetic(count, category, doctors):
                 reviewer=reviewer,
                 status=ArticleStatus.PUBLISHED,
                 published_at=now - datetime.timedelta(minutes=number),
+                updated_on=today,
                 last_reviewed_on=today,
             )
         )

@@ -84,6 +84,14 @@ class Article(models.Model):
     published_at = models.DateTimeField(
         _("published"), null=True, blank=True, help_text=_("Left empty, publishing sets it to now.")
     )
+    updated_on = models.DateField(
+        _("last updated on"),
+        default=timezone.localdate,
+        help_text=_(
+            "The date of the last change readers should know about (new advice, new facts), shown as "
+            "“Last updated on”. Saving a typo fix need not change it. Normally no later than the last review."
+        ),
+    )
     last_reviewed_on = models.DateField(
         _("last reviewed on"),
         default=timezone.localdate,
@@ -116,7 +124,8 @@ class Article(models.Model):
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
     rendered_fingerprint = models.CharField(editable=False, max_length=64, default="")
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+    # When the row was last saved (feeds, sitemaps, caches); what readers see is the editorial `updated_on`.
+    updated_at = models.DateTimeField(_("last saved"), auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -22,7 +22,7 @@ def medical_web_page(article, request) -> dict:
         "author": physician_reference(article.author, request),
         "reviewedBy": physician_reference(article.reviewer, request),
         "lastReviewed": article.last_reviewed_on.isoformat(),
-        "dateModified": article.updated_at.isoformat(timespec="seconds"),
+        "dateModified": article.updated_on.isoformat(),  # the editorial date the page shows
         "publisher": {
             "@type": "MedicalOrganization",
             "name": settings.CLINIC_NAME,

@@ -14,8 +14,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from phonenumber_field.formfields import PhoneNumberField
+
+from clinic import phones
 
 # Besides letters (Unicode categories L*) and combining marks (M*): the space and the punctuation
 # names really carry: O'Brien, O’Brien, St. John, Rao-Kulkarni.
@@ -62,11 +62,7 @@ def _name_char(char: str) -> bool:
 def mobile_example(region: str | None = None) -> str:
     """An example mobile number of `region` (default `PHONENUMBER_DEFAULT_REGION`),
     in international form, for messages and help texts ("+91 81234 56789": libphonenumber's own example)."""
-    region = region or settings.PHONENUMBER_DEFAULT_REGION
-    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
-    return (
-        phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL) if example else ""
-    )
+    return phones.mobile_example(region or settings.PHONENUMBER_DEFAULT_REGION)[1]
 
 
 def check_mobile(number: phonenumbers.PhoneNumber, raw: str) -> None:
@@ -106,19 +102,16 @@ class PersonNameField(forms.CharField):
         return clean_person_name(value) if value else value
 
 
-class MobileNumberField(PhoneNumberField):
-    """django-phonenumber-field's field, refusing anything but a mobile number (`check_mobile`).
+class MobileNumberField(phones.MobileNumberField):
+    """A phone number field refusing anything but a mobile number (`check_mobile`).
 
-    Cleans to a `PhoneNumber` (stored as E.164). Its invalid-number message gives a mobile example.
+    Cleans to a `PhoneNumber` (stored as E.164). Its invalid-number message gives a mobile example of the
+    region (clinic.phones); fields that look up numbers stored before this rule use clinic.phones' lenient
+    field instead.
     """
-
-    default_error_messages = {
-        "invalid": gettext_lazy("Enter a valid mobile number, for example %(example)s."),
-    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.error_messages["invalid"] = self.error_messages["invalid"] % {"example": mobile_example()}
         self.widget.attrs.setdefault("inputmode", "tel")
 
     def clean(self, value):

@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import format_html
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from doctors import photos
-from doctors.models import Condition, Doctor, Language, Location, Procedure, Specialty
+from doctors.models import Condition, Doctor, Language, Location, Procedure, Specialty, doctor_slug
 from doctors.services import doctor_photo_clear, doctor_photo_set
 
 admin.site.site_header = _("%(name)s administration") % {"name": settings.CLINIC_NAME}
@@ -94,6 +95,30 @@ class DoctorAdminForm(forms.ModelForm):
         ]
         widgets = {"photo": PhotoInput}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:  # a new doctor's slug may be left empty: it is made from the name
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _(
+                "The doctor's page address. Left empty, it is made from the name without the title "
+                "(Dr. Kiran Rao: kiran-rao)."
+            )
+
+    def clean_slug(self):
+        """A new doctor's slug without the title, also when the admin's script did not run.
+
+        Left empty, or filled in from the whole name ("dr-kiran-rao", what a prepopulated slug was before
+        static/js/admin-doctor-slug.js, or without JavaScript), it becomes "kiran-rao" (issue 13, item 7).
+        A slug typed by hand, and every existing doctor's slug, stay as they are: their URLs are public.
+        """
+        slug = self.cleaned_data.get("slug", "")
+        name = self.cleaned_data.get("name", "")
+        if self.instance.pk is None and name and slug in {"", slugify(name)}:
+            slug = doctor_slug(name)
+        if not slug:
+            raise forms.ValidationError(_("Enter a slug: the name gives none."), code="required")
+        return slug
+
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if isinstance(photo, UploadedFile):
@@ -121,6 +146,12 @@ class DoctorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     filter_horizontal = ["languages", "conditions", "procedures"]
     readonly_fields = ["recommend_yes", "recommend_answers", "completed_visits"]
+
+    class Media:
+        # Listed after urlify.js, so Django's media merge keeps it after the script it wraps: the slug
+        # the admin fills in from the name leaves the title out.
+        js = ["admin/js/urlify.js", "js/admin-doctor-slug.js"]
+
     fieldsets = [
         (
             None,

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.text import slugify
 
-from doctors.models import Condition, Doctor, Language, Location, Procedure, Specialty
+from doctors.models import Condition, Doctor, Language, Location, Procedure, Specialty, doctor_slug
 
 LOCATIONS = [
     {
@@ -405,7 +405,7 @@ def seed(*, synthetic_doctors: int = 0) -> dict[str, int]:
         procs,
     ) in DOCTORS:
         doctor, _ = Doctor.objects.update_or_create(
-            slug=slugify(name.removeprefix("Dr. ")),
+            slug=doctor_slug(name),
             defaults={
                 "name": name,
                 "specialty": specialties[specialty],
@@ -415,7 +415,9 @@ def seed(*, synthetic_doctors: int = 0) -> dict[str, int]:
                 "fee": Decimal(fee),
                 "original_fee": Decimal(original) if original else None,
                 "booking_fee": Decimal(booking),
-                "bio": BIO.format(name=name, location=locations[location].name, short=name.split()[-1]),
+                "bio": BIO.format(
+                    name=name, location=locations[location].name, short=Doctor(name=name).short_name
+                ),
             },
         )
         doctor.languages.set([languages[code] for code in langs.split()])

@@ -16,6 +16,7 @@ from django.db.models import Case, F, FloatField, Q, When
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -43,6 +44,29 @@ def split_terms(text: str) -> list[str]:
             seen.add(term.casefold())
             terms.append(term)
     return terms
+
+
+# Titles written before a doctor's name ("Dr. Asha Rao", "Prof. Dr. Asha Rao"): kept in what patients read,
+# left out of URLs. static/js/admin-doctor-slug.js drops the same words when the admin fills in a slug.
+NAME_TITLES = frozenset({"dr", "doctor", "prof", "professor"})
+
+
+def split_title(name: str) -> tuple[str, str]:
+    """A doctor's name split into its leading titles, as typed, and the rest.
+
+    "Dr. Kiran Rao" -> ("Dr.", "Kiran Rao"); "Prof. Dr Asha Rao" -> ("Prof. Dr", "Asha Rao");
+    "Kiran Rao" -> ("", "Kiran Rao"). A name that is nothing but a title keeps it as the rest.
+    """
+    words = name.split()
+    count = 0
+    while count < len(words) - 1 and words[count].rstrip(".").casefold() in NAME_TITLES:
+        count += 1
+    return " ".join(words[:count]), " ".join(words[count:])
+
+
+def doctor_slug(name: str) -> str:
+    """The URL slug of a doctor's name without its title: "Dr. Kiran Rao" -> "kiran-rao" (issue 13, item 7)."""
+    return slugify(split_title(name)[1])
 
 
 class Specialty(models.Model):
@@ -439,6 +463,18 @@ class Doctor(models.Model):
 
         name = (self.photo_sizes or {}).get(str(FALLBACK_WIDTH))
         return default_storage.url(name) if name else ""
+
+    @property
+    def short_name(self) -> str:
+        """Title and surname, as a bio or a letter says it: "Dr. Kulkarni" for "Dr. Meera Kulkarni".
+
+        The surname is the last word before any comma or bracket ("Dr. Asha Rao, MD" -> "Dr. Rao").
+        A name typed without a title is returned whole ("Kiran Rao"), never as a bare surname.
+        """
+        title, rest = split_title(re.split(r"[,(]", self.name, maxsplit=1)[0])
+        if not title or not rest:
+            return self.name.strip()
+        return f"{title} {rest.split()[-1]}"
 
     @property
     def initials(self) -> str:

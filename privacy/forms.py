@@ -2,8 +2,8 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
+from clinic.phones import MobileNumberField
 from clinic.validators import ConsentField
 from privacy.models import DataRequest, RequestChannel, Requester
 
@@ -17,7 +17,7 @@ class DataRequestForm(forms.Form):
         help_text=_("For example “Reference and visit date matched”. Do not copy personal details here."),
         error_messages={"required": _("Say how you checked who is asking before looking anything up.")},
     )
-    phone = PhoneNumberField(
+    phone = MobileNumberField(
         label=_("Mobile number"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "type": "tel"}),

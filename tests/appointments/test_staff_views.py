@@ -336,6 +336,16 @@ def caller(**overrides):
     } | overrides
 
 
+def test_the_caller_form_explains_a_bad_mobile_with_a_mobile_example(desk, front_desk_user, doctor):
+    url = reverse("staff:book-doctor", args=[doctor.slug])
+    page = desk.get(url, {"date": "2026-11-23"})
+    assertContains(page, "The clinic may call this number about the visit. No text messages are sent.")
+    assertNotContains(page, "Updates about the visit go to this number.")
+    response = desk.post(url, caller(patient_phone="12345"))
+    assertContains(response, "Enter a valid mobile number, such as 081234 56789", status_code=400)
+    assertNotContains(response, "011 2345 6789", status_code=400)
+
+
 def test_the_front_desk_books_a_caller_inside_the_minimum_notice(desk, front_desk_user, doctor):
     start = desk.get(reverse("staff:book"), {"doctor": doctor.slug, "date": "2026-11-23"})
     assertRedirects(

@@ -14,6 +14,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from appointments.links import SALT, manage_token, manage_url
 from appointments.models import Appointment, AppointmentStatus
 from tests.factories import AppointmentFactory, DoctorFactory, LocationFactory, week_hours
+from tests.text import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -173,8 +174,105 @@ def test_a_tampered_past_or_out_of_hours_start_writes_nothing(client, doctor, st
 
 
 def test_a_bad_start_on_the_details_page_sends_back_to_the_picker(client, doctor):
-    response = client.get(details_url(doctor, "2026-11-24T04:37:00Z"))
-    assertRedirects(response, reverse("appointments:picker", kwargs={"slug": doctor.slug}))
+    picker = reverse("appointments:picker", kwargs={"slug": doctor.slug})
+    response = client.get(details_url(doctor, "2026-11-24T04:37:00Z"))  # off the grid: that day's times
+    assertRedirects(response, f"{picker}?date=2026-11-24")
+    for unusable in ["garbage", "2026-11-20T04:30:00Z", "2027-03-01T04:30:00Z"]:  # unreadable, past, too far
+        assertRedirects(client.get(details_url(doctor, unusable)), picker)
+
+
+# --- issue 13, item 5: a card's "Next available" opens the details form for that time ----------------
+
+NEXT_FREE = "2026-11-23T04:30:00Z"  # Monday 10:00 IST: the first time at least 2 hours after 08:00
+
+
+@pytest.mark.parametrize("page", ["doctors:list", "appointments:start", "home"])
+def test_a_cards_next_available_opens_the_details_form_for_that_time(client, doctor, page):
+    listing = client.get(reverse(page))
+    assertContains(listing, f'href="{details_url(doctor, NEXT_FREE)}"')
+    details = client.get(details_url(doctor, NEXT_FREE))
+    assert details.status_code == 200
+    assertContains(details, "Monday 23 November 2026, 10:00 IST")
+    assertContains(details, f'value="{NEXT_FREE}"')
+
+
+def test_the_profiles_next_available_opens_the_details_form_too(client, doctor):
+    link = f'<a href="{details_url(doctor, NEXT_FREE)}">Next available: Mon 23 Nov, 10:00 IST</a>'
+    assertContains(client.get(doctor.get_absolute_url()), link, html=True)
+
+
+def test_a_next_available_that_went_meanwhile_falls_back_to_the_picker_on_that_day(client, doctor):
+    card_link = details_url(doctor, NEXT_FREE)
+    assertContains(client.get(reverse("doctors:list")), f'href="{card_link}"')
+    AppointmentFactory(
+        doctor=doctor, starts_at=datetime(2026, 11, 23, 4, 30, tzinfo=UTC)
+    )  # someone was quicker
+    response = client.get(card_link, follow=True)
+    picker = reverse("appointments:picker", kwargs={"slug": doctor.slug})
+    assertRedirects(response, f"{picker}?date=2026-11-23")
+    assertContains(response, "That time is not available any more")
+    assertContains(response, "?start=2026-11-23T04:50:00Z")  # the same day's next free time
+    assert Appointment.objects.count() == 1
+
+
+# --- issue 13, item 7: days beyond the booking horizon, the mobile field, the link without an email ----
+
+
+@override_settings(BOOKING_HORIZON_DAYS=30)
+def test_days_beyond_the_booking_horizon_say_why_they_have_no_times(client, doctor):
+    # Today is Mon 23 Nov: the horizon ends on Wed 23 Dec; its strip runs Mon 21 to Sun 27 Dec.
+    url = reverse("appointments:picker", kwargs={"slug": doctor.slug})
+    response = client.get(url, {"date": "2026-12-22"})
+    assertContains(response, f'href="{url}?date=2026-12-23"')  # still bookable: a link
+    assertNotContains(response, f'href="{url}?date=2026-12-24"')  # beyond: no link to an empty day
+    text = visible_text(response.content)
+    assert "Thu 24 Dec opens 24 Nov" in text
+    assert "Sun 27 Dec opens 27 Nov" in text
+    assert (
+        "We take online bookings up to 30 days ahead, so the days after Wed 23 Dec have no times yet" in text
+    )
+    # Inside the horizon nothing is said about it.
+    assert "We take online bookings" not in visible_text(client.get(url, {"date": "2026-11-24"}).content)
+
+
+def test_a_bad_mobile_number_is_explained_with_a_mobile_example_not_a_landline(client, doctor):
+    response = book(client, doctor, patient_phone="12345")
+    errors = response.context["form"].errors["patient_phone"]
+    assert errors == [
+        "Enter a valid mobile number, such as 081234 56789, or with the country code, such as +91 81234 56789."
+    ]
+    assertNotContains(response, "011 2345 6789", status_code=400)  # the landline example it gave before
+
+
+def test_the_mobile_field_says_what_the_number_is_for_and_promises_no_text_messages(client, doctor):
+    text = visible_text(client.get(details_url(doctor)).content)
+    assert "The clinic may call this number about your appointment" in text
+    assert "We do not send text messages." in text
+    assert "updates about your appointment to this number" not in text
+
+
+def test_without_an_email_the_confirmation_says_its_link_is_the_only_way_back_and_offers_to_keep_it(
+    client, doctor
+):
+    response = client.get(book(client, doctor, patient_email="").url)
+    link = f"http://testserver{manage_url(Appointment.objects.get())}"
+    text = visible_text(response.content)
+    assert "Keep this page's link: it is your only way back in" in text
+    assert "You did not give an email address, so we cannot send you this link." in text
+    # Copying works without JavaScript: a read-only field holding the whole link, selectable.
+    assertContains(
+        response,
+        f'<input class="form-control keep-link__field" id="private-link" type="text" readonly value="{link}" aria-describedby="private-link-hint">',
+        html=True,
+    )
+    assertContains(response, 'src="/static/js/keep-link.js"')
+    assertContains(response, "Print this page")
+
+
+def test_with_an_email_the_confirmation_does_not_warn_about_the_link(client, doctor):
+    response = client.get(book(client, doctor).url)
+    assertNotContains(response, "only way back in")
+    assertNotContains(response, "keep-link.js")
 
 
 def test_an_inactive_doctor_cannot_be_booked(client, doctor):

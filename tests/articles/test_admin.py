@@ -1,5 +1,8 @@
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from articles.models import Article, ArticleStatus
@@ -19,6 +22,7 @@ def form_data(**overrides):
         "body": "## Section\n\nText <script>alert(1)</script>",
         "author": DoctorFactory().pk,
         "reviewer": DoctorFactory().pk,
+        "updated_on": "2026-01-10",
         "last_reviewed_on": "2026-01-15",
         "status": ArticleStatus.PUBLISHED,
         "published_at_0": "",
@@ -54,6 +58,17 @@ def test_a_content_editor_publishes_an_article_with_faq_rendered_and_dated(clien
     assert article.body_html.startswith('<h2 id="section">Section</h2>')
     assert "<script" not in article.body_html
     assert article.faqs.get().question == "Is it safe?"
+    assert article.updated_on == datetime.date(2026, 1, 10)  # the date the editor set, not today's save
+
+
+def test_the_last_update_cannot_be_in_the_future(admin_client):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = admin_client.post(ADD, form_data(updated_on=tomorrow.isoformat()))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["updated_on"] == [
+        "The last update cannot be in the future."
+    ]
+    assert not Article.objects.exists()
 
 
 def test_editing_the_body_in_the_admin_refreshes_the_stored_rendering(admin_client):

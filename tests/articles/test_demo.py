@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from articles import demo
 from articles.models import FAQ, Article
@@ -69,3 +70,9 @@ def test_seed_demo_generates_synthetic_articles_once():
     synthetic = Article.objects.published().filter(slug__startswith="synthetic-")
     assert synthetic.count() == 25
     assert all(a.body_html and a.toc for a in synthetic)
+
+
+def test_demo_articles_were_last_updated_no_later_than_their_last_review(seeded):
+    for article in seeded:
+        assert article.updated_on <= article.last_reviewed_on, article.slug
+        assert article.updated_on <= timezone.localdate()

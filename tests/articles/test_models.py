@@ -1,4 +1,5 @@
 import datetime
+import importlib
 from unittest import mock
 
 import pytest
@@ -103,3 +104,25 @@ def test_a_body_saved_around_the_service_is_rendered_once_and_stored():
     with mock.patch("articles.services.render_markdown") as render:
         article_ensure_rendered(article=fresh)
     render.assert_not_called()
+
+
+def test_the_migration_dates_existing_articles_by_their_last_save_but_never_after_the_review():
+    """Articles saved before `updated_on` existed: the save's date, or the last review when the save
+    came after it (the demo seeding's and a typo fix's saves are not updates readers need to know of)."""
+    from django.apps import apps
+
+    migration = importlib.import_module("articles.migrations.0003_article_editorial_updated_on")
+    today = timezone.localdate()
+    saved_after_review = ArticleFactory(last_reviewed_on=today - datetime.timedelta(days=10))
+    saved_before_review = ArticleFactory(last_reviewed_on=today)
+    Article.objects.filter(pk=saved_before_review.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    Article.objects.update(updated_on=today - datetime.timedelta(days=999))
+
+    migration.editorial_date_from_saves(apps, None)
+
+    saved_after_review.refresh_from_db()
+    saved_before_review.refresh_from_db()
+    assert saved_after_review.updated_on == today - datetime.timedelta(days=10)
+    assert saved_before_review.updated_on == timezone.localdate(saved_before_review.updated_at)

@@ -92,6 +92,22 @@ def test_the_detail_page_shows_everything_spec_3_6_asks_for(client):
     assertNotContains(response, "last medically reviewed")
 
 
+def test_last_updated_on_is_the_editorial_date_not_the_last_save(client):
+    """Issue 13, item 7: seeding (or a typo fix) saved after the review made "Last updated" later than
+    "Last reviewed"; the page shows the date an editor set."""
+    today = timezone.localdate()
+    updated, reviewed = today - datetime.timedelta(days=40), today - datetime.timedelta(days=30)
+    article = ArticleFactory(updated_on=updated, last_reviewed_on=reviewed)
+    article.summary = "A typo fixed today."
+    article.save()
+
+    response = client.get(article.get_absolute_url())
+
+    assertContains(response, f'<time datetime="{updated.isoformat()}">{updated:%-d %B %Y}</time>', html=True)
+    assertNotContains(response, f'<time datetime="{today.isoformat()}">')
+    assertContains(response, f'<meta property="article:modified_time" content="{updated.isoformat()}">')
+
+
 def test_the_review_overdue_notice_shows_after_twelve_months(client):
     article = ArticleFactory(last_reviewed_on=timezone.localdate() - datetime.timedelta(days=400))
     assertContains(client.get(article.get_absolute_url()), "more than a year ago")

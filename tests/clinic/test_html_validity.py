@@ -139,7 +139,17 @@ def site():
         ),
     )
     FAQFactory(article=article, question="How long is the stay?", answer="Often one night.")
-    return {"doctor": doctor, "booked": booked, "seen": seen, "article": article, "free": slots[1]}
+    no_email = AppointmentFactory(
+        doctor=doctor, starts_at=slots[2].start, ends_at=slots[2].end, patient_email=""
+    )
+    return {
+        "doctor": doctor,
+        "booked": booked,
+        "seen": seen,
+        "article": article,
+        "free": slots[1],
+        "no_email": no_email,
+    }
 
 
 def public_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
@@ -204,6 +214,15 @@ def public_pages(client: Client, site) -> dict[str, tuple[int, bytes]]:
         "details-already-booked": book_again("Priya Sharma"),
         "details-mobile-cap": book_again("Ravi Sharma"),
         "manage": get(manage),
+        "manage-without-email": get(manage_url(site["no_email"])),
+        "picker-past-the-horizon": get(
+            reverse("appointments:picker", args=[doctor.slug]),
+            {
+                "date": (
+                    availability.local_today(doctor) + timedelta(days=settings.BOOKING_HORIZON_DAYS)
+                ).isoformat()
+            },
+        ),
         "cancel": get(manage + "cancel/"),
         "reschedule": get(manage + "reschedule/"),
         "articles": get(reverse("articles:list")),

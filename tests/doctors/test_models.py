@@ -5,7 +5,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from doctors.models import Doctor
+from doctors.models import Doctor, doctor_slug
 from tests.factories import ConditionFactory, DoctorFactory, LocationFactory, SpecialtyFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +81,36 @@ def test_a_location_rejects_an_unknown_time_zone():
     location = LocationFactory.build(time_zone="Mars/Olympus")
     with pytest.raises(ValidationError, match="IANA time zone"):
         location.full_clean()
+
+
+# Names: title and surname, and slugs without the title (issue 13, item 7) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "short"),
+    [
+        ("Dr. Meera Kulkarni", "Dr. Kulkarni"),
+        ("Dr Kiran Rao", "Dr Rao"),
+        ("Prof. Dr. Asha Rao, MD", "Prof. Dr. Rao"),
+        ("Dr. Aditi Rao (12)", "Dr. Rao"),
+        ("Kiran Rao", "Kiran Rao"),  # no title to add: the whole name, never a bare surname
+    ],
+)
+def test_short_name_is_title_and_surname(name, short):
+    assert Doctor(name=name).short_name == short
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Dr. Kiran Rao", "kiran-rao"),
+        ("Dr Kiran Rao", "kiran-rao"),
+        ("dr. kiran rao", "kiran-rao"),
+        ("Prof. Dr. Asha Rao", "asha-rao"),
+        ("Doctor Neha Bhatt", "neha-bhatt"),
+        ("Drake Menon", "drake-menon"),  # a name that starts like a title keeps it
+        ("Kiran Rao", "kiran-rao"),
+    ],
+)
+def test_a_doctors_slug_leaves_the_title_out(name, slug):
+    assert doctor_slug(name) == slug

@@ -5,12 +5,14 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import (
+    ArticleFactory,
     ConditionFactory,
     DoctorFactory,
     LanguageFactory,
     LocationFactory,
     ProcedureFactory,
     SpecialtyFactory,
+    week_hours,
 )
 from tests.text import visible_text
 
@@ -172,6 +174,36 @@ def test_the_profile_shows_everything_about_the_doctor(client):
         "https://maps.example/whitefield",
     ]:
         assertContains(response, text)
+
+
+def test_the_profile_puts_booking_right_after_the_summary(client):
+    """In the page's own order (so it holds on a phone without JavaScript): summary, then booking, then
+    bio, conditions, procedures, languages, articles, map and hours (issue 13, item 5)."""
+    doctor = DoctorFactory(
+        bio="Treats backs.",
+        languages=[LanguageFactory(name="Kannada")],
+        conditions=[ConditionFactory(name="Sciatica")],
+        procedures=[ProcedureFactory(name="Microdiscectomy")],
+        location=LocationFactory(map_url="https://maps.example/whitefield"),
+    )
+    week_hours(doctor)
+    ArticleFactory(author=doctor)
+    page = client.get(doctor.get_absolute_url()).text
+    order = [
+        "<h1",
+        'id="book-heading"',
+        'class="slot-picker"',
+        'id="about"',
+        'id="conditions"',
+        'id="procedures"',
+        'id="languages"',
+        'id="articles"',
+        'id="where"',
+        "https://maps.example/whitefield",
+        "Weekly hours",
+    ]
+    positions = [page.index(marker) for marker in order]
+    assert positions == sorted(positions)
 
 
 @pytest.mark.parametrize(

@@ -167,6 +167,9 @@ def booking_states(page, doctor, article, settings):
         doctor, slots[0], patient_name="Asha Rao", patient_phone="+919812345678", reference="K7QM2XTA"
     )
     manage = manage_url(mine)
+    no_email = book_in_db(
+        doctor, slots[4], patient_name="Ravi Kumar", patient_phone="+919876500011", patient_email=""
+    )
     past = timezone.now() - timedelta(days=45)
     expired = AppointmentFactory(doctor=doctor, starts_at=past, ends_at=past + timedelta(minutes=20))
 
@@ -223,6 +226,11 @@ def booking_states(page, doctor, article, settings):
         page.wait_for_load_state()
         assert page.get_by_role("heading", level=1).inner_text() == "Too many attempts"
 
+    def beyond_horizon():
+        last = availability.local_today(doctor) + timedelta(days=settings.BOOKING_HORIZON_DAYS)
+        page.goto(f"/book/{doctor.slug}/?date={last.isoformat()}")
+        assert page.locator(".slot-day.is-beyond").count() > 0  # the strip of the last day runs past it
+
     def another_day_on_the_profile():
         page.goto(doctor.get_absolute_url())
         days = page.locator(".slot-day")
@@ -244,6 +252,8 @@ def booking_states(page, doctor, article, settings):
         ("already booked: send me my link (409)", already_booked),
         ("link sent", link_sent),
         ("manage page", lambda: page.goto(manage)),
+        ("manage page of a booking without email: keep the link", lambda: page.goto(manage_url(no_email))),
+        ("slot picker past the booking horizon", beyond_horizon),
         ("cancel confirmation", lambda: page.goto(manage + "cancel/")),
         ("reschedule", lambda: page.goto(manage + "reschedule/")),
         ("reschedule: move from … to …?", reschedule_question),

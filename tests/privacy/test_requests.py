@@ -84,7 +84,7 @@ def test_opening_a_request_records_it_and_goes_to_what_is_held(officer_client, o
     ("field", "value", "message"),
     [
         ("phone", "", "Enter the mobile number or the email address to search for."),
-        ("phone", "12", "Enter a valid phone number"),
+        ("phone", "12", "Enter a valid mobile number"),
         ("email", "not-an-email", "Enter a valid email address."),
         ("identity_check", "", "Say how you checked who is asking"),
     ],
