@@ -79,7 +79,7 @@ def field_errors(response, field: str) -> str:
 
 
 def test_the_details_form_asks_who_the_appointment_is_for_with_me_chosen(client, doctor):
-    page = client.get(details_url(doctor), {"start": WEDNESDAY.format("05:50")})
+    page = client.get(details_url(doctor), {"start": WEDNESDAY.format("05:50")}, follow=True)
     assert page.status_code == 200
     assertContains(page, "Who is this appointment for?")
     assert re.search(r'<input type="radio"[^>]*name="for_whom" value="me"[^>]*checked', page.text)

@@ -190,7 +190,7 @@ NEXT_FREE = "2026-11-23T04:30:00Z"  # Monday 10:00 IST: the first time at least 
 def test_a_cards_next_available_opens_the_details_form_for_that_time(client, doctor, page):
     listing = client.get(reverse(page))
     assertContains(listing, f'href="{details_url(doctor, NEXT_FREE)}"')
-    details = client.get(details_url(doctor, NEXT_FREE))
+    details = client.get(details_url(doctor, NEXT_FREE), follow=True)  # it holds the time first (issue 15)
     assert details.status_code == 200
     assertContains(details, "Monday 23 November 2026, 10:00 IST")
     assertContains(details, f'value="{NEXT_FREE}"')
@@ -245,7 +245,7 @@ def test_a_bad_mobile_number_is_explained_with_a_mobile_example_not_a_landline(c
 
 
 def test_the_mobile_field_says_what_the_number_is_for_and_promises_no_text_messages(client, doctor):
-    text = visible_text(client.get(details_url(doctor)).content)
+    text = visible_text(client.get(details_url(doctor), follow=True).content)
     assert "The clinic may call this number about your appointment" in text
     assert "We do not send text messages." in text
     assert "updates about your appointment to this number" not in text

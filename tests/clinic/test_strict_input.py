@@ -415,9 +415,11 @@ def test_consent_counts_only_from_the_checkbox_own_value(client, desk, doctor, c
 
 
 def test_the_ticked_checkbox_is_agreement(client, doctor):
-    page = client.get(reverse("appointments:details", args=[doctor.slug]), {"start": START})
+    page = client.get(reverse("appointments:details", args=[doctor.slug]), {"start": START}, follow=True)
     assertContains(page, 'name="consent" value="on"')
-    assert client.post(reverse("appointments:details", args=[doctor.slug]), booking()).status_code == 302
+    token = str(page.context["form"]["booking_token"].value())  # the form holds its time for its token
+    response = client.post(reverse("appointments:details", args=[doctor.slug]), booking(booking_token=token))
+    assert response.status_code == 302
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,9 @@ def test_an_online_booking_stores_the_version_agreed_and_when(client, doctor, fi
     )
     assertContains(form, 'name="privacy_notice" value="1"')
     assertContains(form, "version 1, in effect since 1 November 2026")
-    assert book_online(client, doctor).status_code == 302
+    # The form holds its time for its own token (issue 15): the patient submits that form.
+    token = form.context["form"]["booking_token"].value()
+    assert book_online(client, doctor, booking_token=str(token)).status_code == 302
     consent = Consent.objects.select_related("notice").get(appointment=Appointment.objects.get())
     assert (consent.notice.version, consent.given_at, consent.method, consent.taken_by) == (
         1,
