@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from appointments.models import REFERENCE_ALPHABET, REFERENCE_LENGTH, Appointment, Relationship, VisitType
 from appointments.services import same_patient_name
 from clinic.params import InstantField, ParameterError, WindowDateField, instant_window, parse_instant
-from clinic.validators import ConsentField, MobileNumberField, PersonNameField
+from clinic.validators import ConsentField, FreeTextField, MobileNumberField, PersonNameField
 from doctors.models import Location, Specialty
 from privacy.notices import notice_current
 
@@ -109,7 +109,7 @@ class BookingForm(forms.Form):
         help_text=_("Needed if you want the confirmation by email."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    reason = forms.CharField(
+    reason = FreeTextField(
         label=_("Reason for visit (optional)"),
         required=False,
         max_length=Appointment._meta.get_field("reason").max_length,
@@ -207,7 +207,7 @@ class BookingForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
+    reason = FreeTextField(
         label=_("Reason (optional)"),
         required=False,
         max_length=Appointment._meta.get_field("cancel_reason").max_length,

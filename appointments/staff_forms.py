@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from appointments.forms import BookingForm, StartField
 from appointments.models import AppointmentSource, AppointmentStatus, StatusChange, VisitType
 from clinic.params import WindowDateField
-from clinic.validators import ConsentField
+from clinic.validators import ConsentField, FreeTextField
 from doctors.models import Doctor, Location
 
 EXPORT_MAX_DAYS = 92
@@ -45,7 +45,7 @@ class WeekForm(forms.Form):
 
 class StatusForm(forms.Form):
     to_status = forms.ChoiceField(choices=AppointmentStatus)
-    note = forms.CharField(
+    note = FreeTextField(
         label=_("Note (optional)"),
         required=False,
         max_length=StatusChange._meta.get_field("note").max_length,

@@ -55,6 +55,35 @@ def clean_person_name(value: str) -> str:
     return tidy
 
 
+# Line breaks and tabs are how people lay out a note; every other control (C*) or format character (Cf:
+# bidi overrides such as U+202E, zero-width characters, the byte-order mark) only hides or reorders text.
+FREE_TEXT_ALLOWED_CONTROLS = frozenset("\n\r\t")
+
+
+def clean_free_text(value: str) -> str:
+    """A free-text note (a reason for the visit, a cancellation reason, a staff note, a feedback comment)
+    as typed, checked: NFC, ends trimmed.
+
+    Refused with a `ValidationError` (code "control"): control and format characters other than line
+    breaks and tabs, so a note cannot reorder how the text around it reads (U+202E makes "gnp.exe" show
+    as "exe.png") or carry terminal escapes into exports. Issue 10 item 6, applied to every free text.
+    """
+    text = unicodedata.normalize("NFC", value or "")
+    if any(unicodedata.category(char)[0] == "C" and char not in FREE_TEXT_ALLOWED_CONTROLS for char in text):
+        raise ValidationError(
+            _("The text contains hidden or control characters. Please type it again."), code="control"
+        )
+    return text.strip()
+
+
+class FreeTextField(forms.CharField):
+    """A form field for free text: `clean_free_text` rules (no hidden control or bidi characters)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_free_text(value) if value else value
+
+
 def _name_char(char: str) -> bool:
     return char in NAME_PUNCTUATION or unicodedata.category(char)[0] in "LM"
 

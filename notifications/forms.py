@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.validators import FreeTextField
+
 ANSWERS = [("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -11,7 +13,7 @@ class FeedbackForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose Yes or No.")},
     )
-    comment = forms.CharField(
+    comment = FreeTextField(
         label=_("Anything you would like to tell us? (optional)"),
         help_text=_(
             "Our team reads comments before any is shown on the site. Please leave out medical details."

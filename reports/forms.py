@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from clinic.params import WindowDateField
+
 MAX_DAYS = 366  # a year (a leap one included); longer periods are refused with a message
 
 
@@ -33,23 +35,29 @@ class DayInput(forms.DateInput):
         return super().format_value(value)
 
 
-class DayField(forms.DateField):
+class DayField(WindowDateField):
     """A calendar day written as YYYY-MM-DD (what date inputs send); the message repeats what was typed."""
 
     widget = DayInput
     input_formats = ["%Y-%m-%d"]
 
     def to_python(self, value):
+        """The day, inside the staff window (clinic.params: two years either side of today), so a period
+        at the calendar's edges is a message next to the field, never an overflow."""
         try:
             return super().to_python(value)
         except ValidationError as error:
             if error.code != "invalid":
                 raise
-            raise ValidationError(
-                _("“%(value)s” is not a date. Choose one, or type it as YYYY-MM-DD."),
-                code="invalid",
-                params={"value": str(value)[:40]},
-            ) from None
+            try:
+                date.fromisoformat(str(value))
+            except ValueError:
+                raise ValidationError(
+                    _("“%(value)s” is not a date. Choose one, or type it as YYYY-MM-DD."),
+                    code="invalid",
+                    params={"value": str(value)[:40]},
+                ) from None
+            raise
 
 
 class ReportForm(forms.Form):

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
+from clinic.params import WindowDateField
+from clinic.validators import ConsentField, MobileNumberField, PersonNameField
 from privacy.notices import notice_current
 from waitlist.models import PartOfDay
 
@@ -50,13 +51,13 @@ class JoinForm(forms.Form):
     part_of_day = forms.ChoiceField(
         label=_("Time of day"), choices=PartOfDay, initial=PartOfDay.ANY, widget=forms.RadioSelect
     )
-    patient_name = forms.CharField(
+    patient_name = PersonNameField(
         label=_("Full name"),
         max_length=120,
         error_messages={"required": _("Enter the full name of the patient.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    patient_phone = PhoneNumberField(
+    patient_phone = MobileNumberField(
         label=_("Mobile number"),
         error_messages={"required": _("Enter a mobile number so we can reach you about the visit.")},
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
@@ -67,7 +68,7 @@ class JoinForm(forms.Form):
         error_messages={"required": _("Enter an email address: that is where we send the earlier time.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    consent = forms.BooleanField(
+    consent = ConsentField(
         label=_("I agree to the privacy notice"),
         error_messages={"required": _("Please agree to the privacy notice so we can hold your details.")},
     )
@@ -92,10 +93,9 @@ class StaffWaitlistForm(forms.Form):
     """The staff page's filter: one doctor (of those the user may see) and one day."""
 
     doctor = forms.ModelChoiceField(queryset=None, to_field_name="slug", label=_("Doctor"), required=False)
-    date = forms.DateField(
+    date = WindowDateField(
         label=_("Day"),
         required=False,
-        input_formats=["%Y-%m-%d"],
         widget=DatePickerInput(),
     )
 

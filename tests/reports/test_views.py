@@ -121,6 +121,9 @@ def test_anonymous_visitors_are_sent_to_the_staff_sign_in(client, week):
         ({"date_from": "2025-11-01", "date_to": "2026-11-02"}, "Choose a period of at most 366 days."),
         ({"location": "nowhere"}, "Select a valid choice"),
         ({"date_to": ""}, "This field is required."),
+        # The calendar's edges (found by a tester: 500 OverflowError): the staff window of clinic.params.
+        ({"date_from": "9999-12-30", "date_to": "9999-12-31"}, "Choose a date from"),
+        ({"date_from": "0001-01-01", "date_to": "0001-01-02"}, "Choose a date from"),
     ],
 )
 def test_bad_input_is_answered_next_to_the_field_and_keeps_what_was_typed(client, week, params, message):

@@ -165,3 +165,22 @@ def test_the_staff_list_costs_the_same_queries_with_one_waiter_or_many(
     with CaptureQueriesContext(connection) as many:
         client.get(url, {"doctor": doctor.slug, "date": "2026-11-24"})
     assert len(one) == len(many)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("patient_name", "A\u202eB", "hidden or control characters"),
+        ("patient_name", "A\x07B", "hidden or control characters"),
+        ("patient_name", "\u200b\u200b", "hidden or control characters"),
+        ("patient_phone", "+91 80 4000 1234", "not a mobile number"),
+        ("patient_phone", "1800 123 4567", "not a mobile number"),
+        ("consent", "0", "Please agree to the privacy notice"),
+    ],
+)
+def test_joining_keeps_the_booking_forms_strict_input(client, doctor, field, value, message):
+    """The waitlist's details become a booking when an offer is taken: the same rules as the details form
+    (issue 10 item 6; found by a tester: these joined, and their offers booked)."""
+    response = client.post(join_url(doctor), join_form(**{field: value}))
+    assertContains(response, message, status_code=400)
+    assert not WaitlistEntry.objects.exists()
