@@ -42,7 +42,11 @@ class WeekForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    """A status button's POST. `from_status` is the status the button was drawn for; the service
+    refuses the change when the visit has moved on since (issue 12 finding 1)."""
+
     to_status = forms.ChoiceField(choices=AppointmentStatus)
+    from_status = forms.ChoiceField(choices=AppointmentStatus, required=False)
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=200)
 
 

@@ -18,6 +18,7 @@ class MessageKind(models.TextChoices):
     # "My appointments": a link to the list of every visit booked with one email address. Its row hangs
     # off the latest of those visits; `recipient` holds the address from planning on.
     VISIT_LIST = "visit_list", _("My appointments link")
+    DESK_LINK = "desk_link", _("Booking link (front desk)")  # sent by the front desk for a caller
 
 
 class MessageChannel(models.TextChoices):
