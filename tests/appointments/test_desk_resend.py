@@ -137,7 +137,7 @@ def test_resends_are_throttled_and_the_refusal_says_when(
     assert Message.objects.filter(kind=MessageKind.DESK_LINK).count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_posts_a_second_apart_send_one_email(client, front_desk_user):
     """Real commits (the immediate task backend sends at once): the second POST finds the first sent."""
     booking = AppointmentFactory(starts_at=NOW + timedelta(days=2), patient_email="neha@example.com")
