@@ -476,11 +476,14 @@ def refuse_if_stale(appointment: Appointment, expected_status: str | None) -> No
     None: not checked) is not the appointment's status now, in words naming both. Issue 12 finding 1."""
     if expected_status is None or expected_status == appointment.status:
         return
-    shown = (
-        AppointmentStatus(expected_status).label.lower()
-        if expected_status in AppointmentStatus.values
-        else _("unknown")
-    )
+    if expected_status not in AppointmentStatus.values:
+        raise TransitionRefused(
+            _(
+                "Nothing was changed: the page did not say which status it was showing. Reload it and choose again."
+            ),
+            code="stale",
+        )
+    shown = AppointmentStatus(expected_status).label.lower()
     raise TransitionRefused(
         _(
             "Nothing was changed: this visit was %(shown)s on your screen but is %(now)s now (changed "
