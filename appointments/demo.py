@@ -19,12 +19,14 @@ from appointments.models import (
     AppointmentStatus,
     DoctorSchedule,
     Relationship,
+    StatusChange,
     WorkingHours,
     new_manage_key,
 )
 from appointments.services import unique_reference
 from doctors.models import Doctor, Location
 
+S = AppointmentStatus
 MORNING = (time(9, 30), time(13, 0))
 AFTERNOON = (time(14, 0), time(17, 30))
 PATIENTS = [
@@ -151,7 +153,7 @@ def _seed_today(doctors, rng):
                 status = rng.choice([AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED])
             reference = "DT" + unique_reference()[2:]
             rows.append(_row(doctor, slot.start, slot.end, slot.location, reference, rng, status))
-    Appointment.objects.bulk_create(rows)
+    _history(Appointment.objects.bulk_create(rows), now, rng)
 
 
 def _seed_sample(doctors, rng):
@@ -180,7 +182,48 @@ def _seed_sample(doctors, rng):
                     status,
                 )
             )
-    Appointment.objects.bulk_create(rows)
+    _history(Appointment.objects.bulk_create(rows), now, rng)
+
+
+def _history(appointments, now, rng) -> None:
+    """Audit rows for seeded visits, as the real workflow writes them (issue 12 finding 2): created as
+    "" -> booked, then each step to the seeded status (booked -> confirmed -> checked in -> completed;
+    a no-show from booked or confirmed; a cancellation from booked), at plausible times never after
+    `now`. `by` is empty and the note says "Demo data" (no real person did it). With this history an
+    undo on the demo day goes back where the visit came from, as it does for real changes."""
+    steps_to = {
+        S.BOOKED: [S.BOOKED],
+        S.CONFIRMED: [S.BOOKED, S.CONFIRMED],
+        S.CHECKED_IN: [S.BOOKED, S.CONFIRMED, S.CHECKED_IN],
+        S.COMPLETED: [S.BOOKED, S.CONFIRMED, S.CHECKED_IN, S.COMPLETED],
+        S.CANCELLED: [S.BOOKED, S.CANCELLED],
+    }
+    rows = []
+    for appointment in appointments:
+        path = steps_to.get(appointment.status) or (
+            [S.BOOKED, S.CONFIRMED, S.NO_SHOW] if rng.random() < 0.5 else [S.BOOKED, S.NO_SHOW]
+        )
+        when = {
+            S.BOOKED: appointment.starts_at - timedelta(days=3),
+            S.CONFIRMED: appointment.starts_at - timedelta(days=1),
+            S.CANCELLED: appointment.starts_at - timedelta(days=1),
+            S.CHECKED_IN: appointment.starts_at - timedelta(minutes=10),
+            S.NO_SHOW: appointment.starts_at + timedelta(minutes=15),
+            S.COMPLETED: appointment.ends_at,
+        }
+        previous = ""
+        for status in path:
+            rows.append(
+                StatusChange(
+                    appointment=appointment,
+                    from_status=previous,
+                    to_status=status,
+                    at=min(when[status], now),
+                    note="Demo data",
+                )
+            )
+            previous = status
+    StatusChange.objects.bulk_create(rows)
 
 
 def _seed_bulk(doctors, count, rng):

@@ -107,7 +107,9 @@ def export_values(rows, first: date, last: date) -> Iterator[list]:
             appointment.doctor.name,
             appointment.location.name,
             appointment.patient_name,
-            appointment.patient_phone.as_e164 if appointment.patient_phone else "",
+            # "+91 98450 31234": with its spaces no spreadsheet reads it as a number (9.198E+11),
+            # and the formula guard leaves it alone (issue 12 finding 3).
+            appointment.patient_phone.as_international if appointment.patient_phone else "",
             appointment.get_status_display(),
             appointment.get_source_display(),
         ]

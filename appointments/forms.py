@@ -1,5 +1,6 @@
 """Forms of the booking flow: the slot picker's date, patient details, cancel and reschedule."""
 
+import uuid
 from datetime import datetime
 
 from django import forms
@@ -149,6 +150,20 @@ class BookingForm(forms.Form):
         """
         data = super().clean()
         self._clean_for_whom(data)
+        if "booking_token" in self.errors:
+            # A hidden token that is missing or not a UUID (an edited page, a broken client) would leave
+            # the form refused with its only error on a hidden field, shown nowhere (issue 12 finding 8).
+            # Say so at the top and give the form a fresh token; the typed details stay. Nothing is written.
+            del self.errors["booking_token"]
+            self.data = self.data.copy()
+            self.data["booking_token"] = str(uuid.uuid4())
+            self.add_error(
+                None,
+                _(
+                    "This form could not be read as it was sent (part of it was missing or changed). "
+                    "Nothing was booked. Check the details and send it again."
+                ),
+            )
         shown = data.get("privacy_notice")
         if shown and shown != str(self.notice.version):
             self.data = self.data.copy()

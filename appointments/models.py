@@ -3,6 +3,7 @@
 All instants are stored in UTC; wall-clock hours are read in the location's time zone.
 """
 
+import re
 import secrets
 import uuid
 from datetime import datetime
@@ -240,8 +241,19 @@ class AppointmentQuerySet(models.QuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
 
+# What a spreadsheet reads as a number when a CSV cell holds it: digits, or digits, E and digits
+# ("23456789" -> 23456789, "2345E678" -> 2.345E+681). A reference must stay text in every export.
+_NUMBER_LIKE = re.compile(r"\d+(E\d+)?")
+
+
 def new_reference() -> str:
-    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    """A fresh random reference: REFERENCE_LENGTH characters of REFERENCE_ALPHABET (no 0/O, 1/I/L),
+    never one a spreadsheet would read as a number (issue 12 finding 3: a CSV opened in Excel or
+    LibreOffice must show the reference as written). Uniqueness is the database's job."""
+    while True:
+        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+        if not _NUMBER_LIKE.fullmatch(reference):
+            return reference
 
 
 def new_manage_key() -> str:

@@ -501,18 +501,51 @@ def _time_refusal(appointment: Appointment, to_status: str, now: datetime) -> st
     return None
 
 
+def refuse_if_stale(appointment: Appointment, expected_status: str | None) -> None:
+    """Raise TransitionRefused(code="stale") when `expected_status` (the status a page was drawn for;
+    None: not checked) is not the appointment's status now, in words naming both. Issue 12 finding 1."""
+    if expected_status is None or expected_status == appointment.status:
+        return
+    if expected_status not in AppointmentStatus.values:
+        raise TransitionRefused(
+            _(
+                "Nothing was changed: the page did not say which status it was showing. Reload it and choose again."
+            ),
+            code="stale",
+        )
+    shown = AppointmentStatus(expected_status).label.lower()
+    raise TransitionRefused(
+        _(
+            "Nothing was changed: this visit was %(shown)s on your screen but is %(now)s now (changed "
+            "elsewhere meanwhile). Check its history and choose again."
+        )
+        % {"shown": shown, "now": AppointmentStatus(appointment.status).label.lower()},
+        code="stale",
+    )
+
+
 @transaction.atomic
 def appointment_set_status(
-    *, appointment: Appointment, to_status: str, by, note: str = "", now: datetime | None = None
+    *,
+    appointment: Appointment,
+    to_status: str,
+    by,
+    note: str = "",
+    now: datetime | None = None,
+    expected_status: str | None = None,
 ) -> Appointment:
     """Move an appointment along the front-desk workflow (TRANSITIONS), recording who, when, from, to.
 
+    `expected_status` is the status the page showed when the button was drawn (the form's
+    `from_status`); when given and the appointment has moved on since (another tab, another desk),
+    TransitionRefused(code="stale") is raised and nothing is written (issue 12 finding 1).
     Cancelling goes through `appointment_cancel` (staff override of the cut-off included), so
     everything that happens on a cancellation happens here too.
     """
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().select_related("location").get(pk=appointment.pk)
     from_status = appointment.status
+    refuse_if_stale(appointment, expected_status)
     if to_status not in TRANSITIONS.get(from_status, ()):
         raise TransitionRefused(
             _("An appointment that is %(from)s cannot become %(to)s.")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from appointments.access import staff_required, visible_appointments
 from appointments.models import REFERENCE_LENGTH
 from appointments.staff_forms import FindForm
-from clinic.textfold import fold_name
+from clinic.textfold import ascii_digits, fold_name
 from doctors.models import Location
 
 FIND_PAGE_SIZE = 20
@@ -36,7 +36,10 @@ def find_query(text: str) -> Q:
     with at least MIN_PHONE_DIGITS digits (or the whole number, in national or international form);
     a folded name containing every folded word of the query, in any order; the name of whoever booked for
     the patient containing every typed word, case ignored. An empty fold matches nothing.
+    Digits of any script count as their ASCII digits (clinic.textfold.ascii_digits).
     """
+    # Arabic-Indic or Devanagari digits search like ASCII ones (booking accepts them)
+    text = ascii_digits(text)
     condition = Q(pk__in=[])
     compact = re.sub(r"[\s-]", "", text).upper()
     if 0 < len(compact) <= REFERENCE_LENGTH:

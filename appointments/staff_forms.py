@@ -44,7 +44,11 @@ class WeekForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    """A status button's POST. `from_status` is the status the button was drawn for; the service
+    refuses the change when the visit has moved on since (issue 12 finding 1)."""
+
     to_status = forms.ChoiceField(choices=AppointmentStatus)
+    from_status = forms.ChoiceField(choices=AppointmentStatus, required=False)
     note = FreeTextField(
         label=_("Note (optional)"),
         required=False,

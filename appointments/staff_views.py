@@ -9,6 +9,7 @@ POST that renders its results.
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.views import LoginView
@@ -20,8 +21,9 @@ from django.http import (
     HttpResponseNotAllowed,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
@@ -69,7 +71,6 @@ from appointments.staff_forms import (
 )
 from appointments.views import picker_context, picker_heading_level
 from appointments.workflow import complete_waits, next_step_hints, undo_open
-from clinic.redirects import safe_next
 from doctors.models import Doctor, Location
 from notifications.models import Message
 from notifications.staff_views import attention_count
@@ -343,13 +344,50 @@ class AppointmentView(StaffMixin, DetailView):
             admin_url=reverse("admin:appointments_appointment_change", args=[appointment.pk])
             if user.is_staff and user.has_perm("appointments.view_appointment")
             else None,
-            next_url=self.request.get_full_path(),
+            next_url=reverse("staff:appointment", args=[appointment.reference]),
             **kwargs,
         )
 
 
-def _safe_next(request, fallback: str) -> str:
-    return safe_next(request, fallback)
+def appointment_page(
+    request, reference: str, *, undo_error: str, undo_reason: str, status: int
+) -> HttpResponse:
+    """The staff appointment page drawn again after a refused POST (not a redirect), so what was typed
+    stays: the undo's `undo_error` beside its reason field holding `undo_reason` when the undo is still
+    offered, else the error as a message at the top. Out: an HttpResponse with `status`."""
+    view = AppointmentView()
+    view.setup(request, reference=reference)
+    view.object = view.get_object()
+    if view.object.undo_open:
+        view.object.undo_error, view.object.undo_reason = undo_error, undo_reason
+    else:
+        messages.error(request, undo_error)
+    return render(request, view.template_name, view.get_context_data(object=view.object), status=status)
+
+
+# Where a status, undo or resend POST may send the receptionist back to (issue 12 finding 7): the
+# pages those buttons are on. Any other page, or another visit's page, falls back to this visit's.
+NEXT_PAGES = frozenset({"staff:day", "staff:week", "staff:find"})
+
+
+def _safe_next(request, fallback: str, reference: str | None = None) -> str:
+    """The POST's `next` when it is a same-site staff day, week or find page, or the page of the
+    appointment `reference`; else `fallback`. In: the request, a fallback URL (str), the reference
+    of the appointment being changed. Out: a URL path (str). Never raises."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return fallback
+    try:
+        match = resolve(urlsplit(target).path)
+    except Resolver404:
+        return fallback
+    if match.view_name in NEXT_PAGES:
+        return target
+    if match.view_name == "staff:appointment" and reference and match.kwargs.get("reference") == reference:
+        return target
+    return fallback
 
 
 @staff_required(CHANGE)
@@ -369,6 +407,7 @@ def appointment_status(request, reference):
                 to_status=form.cleaned_data["to_status"],
                 by=request.user,
                 note=form.cleaned_data["note"],
+                expected_status=form.cleaned_data["from_status"] or None,
             )
         except ValidationError as refused:
             error = refused.messages[0]
@@ -377,7 +416,7 @@ def appointment_status(request, reference):
         context = {
             "appointment": fresh,
             "error": error,
-            "next_url": _safe_next(request, ""),
+            "next_url": _safe_next(request, "", reference),
             "can_book": False,
         }
         return render(request, "appointments/staff_day.html#appointment-card", context)
@@ -389,7 +428,7 @@ def appointment_status(request, reference):
             _("%(reference)s is now %(status)s.")
             % {"reference": appointment.reference, "status": appointment.get_status_display().lower()},
         )
-    return redirect(_safe_next(request, reverse("staff:appointment", args=[reference])))
+    return redirect(_safe_next(request, reverse("staff:appointment", args=[reference]), reference))
 
 
 @staff_required(CHANGE)

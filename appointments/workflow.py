@@ -20,13 +20,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appointments.models import Appointment, AppointmentStatus, StatusChange
-from appointments.services import TRANSITIONS, _time_refusal
+from appointments.services import TRANSITIONS, TransitionRefused, _time_refusal, refuse_if_stale
+from clinic.wallclock import wall_clock
 from notifications import services as notify
 from notifications.models import Message, MessageKind, MessageState
 
 S = AppointmentStatus
 UNDOABLE = frozenset({S.NO_SHOW, S.COMPLETED})
 UNDO_REASON_MAX = 200
+# Where an undo goes when the history does not say (a status set in the admin, an import, an old row):
+# the status before it on the workflow's usual path. A no-show goes back to booked (not confirmed: we
+# do not know it was ever confirmed; check-in is open from booked), a completion to checked in.
+UNDO_FALLBACK = {S.NO_SHOW: S.BOOKED, S.COMPLETED: S.CHECKED_IN}
 
 # What each status button does, in the receptionist's words (shown beside the buttons).
 NEXT_STEP = {
@@ -39,14 +44,17 @@ NEXT_STEP = {
 
 
 class UndoRefused(ValidationError):
-    """The undo cannot be done (code: "not_undoable", "too_late", "reason_required", "slot_taken")."""
+    """The undo cannot be done (code: "not_undoable", "too_late", "reason_required", "slot_taken",
+    "stale")."""
 
 
 def undo_open(appointment: Appointment, now: datetime) -> bool:
     """True when `appointment` (location loaded) is a no-show or completed and it is still its day.
 
     "The same day" is the visit's local date at its location (no query needed, so every card on the
-    day schedule can show the undo at a fixed query count). `now` is an aware datetime.
+    day schedule can show the undo at a fixed query count). `now` is an aware datetime. This is the
+    service's own test (appointment_status_undo refuses exactly when this is False, besides a missing
+    reason, a stale page and a time taken since), so the button is shown only when the undo can work.
     """
     if appointment.status not in UNDOABLE:
         return False
@@ -69,14 +77,17 @@ def next_step_hints(transitions: list[str]) -> dict[str, str]:
 
 @transaction.atomic
 def appointment_status_undo(
-    *, appointment: Appointment, by, reason: str, now: datetime | None = None
+    *, appointment: Appointment, by, reason: str, expected_status: str, now: datetime | None = None
 ) -> Appointment:
     """Take back a no-show or a completion: the appointment returns to the status it had before.
 
     In: the appointment, the staff user, a reason (required, printable text, at most 200 characters),
-    `now` aware (default: the current time). Out: the appointment, saved with its previous status and
-    an audit row (`undo=True`, note = reason). Raises UndoRefused when there is no reason, the status
-    is not undoable, the visit's day is over, or (undoing a no-show) another patient holds the time.
+    `expected_status` (the status the undo button was shown for: the form's `from_status`), `now` aware
+    (default: the current time). Out: the appointment, saved with its previous status (the `from` of
+    the last audit row into the current one, else UNDO_FALLBACK) and an audit row (`undo=True`, note =
+    reason). Raises UndoRefused when there is no reason, the status changed since the page was drawn
+    ("stale": a stale "Undo no-show" must never undo a completion, issue 12 finding 1), the status is
+    not undoable, the visit's day is over, or (undoing a no-show) another patient holds the time.
     Side effects through notifications.messages_status_changed in the same transaction: undoing a
     completion withdraws the pending feedback request and recounts the doctor's figures.
     """
@@ -86,6 +97,10 @@ def appointment_status_undo(
         raise UndoRefused(_("Say why you are undoing this."), code="reason_required")
     appointment = Appointment.objects.select_for_update().select_related("location").get(pk=appointment.pk)
     current = appointment.status
+    try:
+        refuse_if_stale(appointment, expected_status or "")
+    except TransitionRefused as stale:
+        raise UndoRefused(stale.messages[0], code="stale") from stale
     if current not in UNDOABLE:
         raise UndoRefused(_("Only a no-show or a completed visit can be undone."), code="not_undoable")
     if not undo_open(appointment, now):
@@ -100,8 +115,8 @@ def appointment_status_undo(
         .values_list("from_status", flat=True)
         .first()
     )
-    if came_from is None:  # set outside the workflow (admin, import): nothing to go back to
-        raise UndoRefused(_("This status has no earlier one to go back to."), code="not_undoable")
+    if came_from is None:  # set outside the workflow (admin, import): the workflow's usual way back
+        came_from = UNDO_FALLBACK[current]
     appointment.status = came_from
     taken = UndoRefused(
         _("Another patient has been booked at this time since, so the no-show cannot be undone."),
@@ -129,19 +144,27 @@ def appointment_status_undo(
 
 
 class ResendRefused(ValidationError):
-    """The link cannot be sent (code: "no_email", "expired", "pending")."""
+    """The link cannot be sent (code: "no_email", "expired", "pending", "too_soon")."""
+
+
+# Staff resends of one visit's link: at most one per RESEND_INTERVAL (issue 12 finding 5: two clicks a
+# second apart, or a receptionist clicking again while the first is still on its way, send one email).
+RESEND_INTERVAL = timedelta(minutes=5)
 
 
 @transaction.atomic
 def appointment_link_resend(*, appointment: Appointment, by, now: datetime | None = None) -> Message:
     """Staff: email the booking's private manage link again to the address on file (issue 12 item 4).
 
-    In: the appointment, the staff user, `now` aware. Out: the planned ledger row (kind LINK, due now),
-    sent by the task backend after commit and retried like every message. The appointment's audit
-    trail records who asked and when. Raises ResendRefused("no_email") without an email address and
-    ResendRefused("pending") while an earlier link email still waits to go (a double click sends one).
-    Unlike the patients' "send me my link", staff are not held to NOTIFY_LINK_INTERVAL: the caller is
-    on the line and says the last one did not arrive.
+    In: the appointment, the staff user, `now` aware. Out: the planned ledger row (kind DESK_LINK, due
+    now: its email says the clinic's front desk sent it, not "someone asked on our website"), sent by the
+    task backend after commit and retried like every message. The appointment's audit trail records who
+    asked and when. Raises ResendRefused("no_email") without an email address, ResendRefused("expired")
+    past MANAGE_LINK_DAYS, ResendRefused("pending") while an earlier one still waits to go, and
+    ResendRefused("too_soon") within RESEND_INTERVAL of the last one, saying (on the location's wall
+    clock) when it went and when another is possible. The appointment row is locked first, so two
+    POSTs at once are serialised and the second is refused. Unlike the patients' "send me my link",
+    staff are not held to NOTIFY_LINK_INTERVAL (the caller is on the line).
     """
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update().select_related("location").get(pk=appointment.pk)
@@ -152,11 +175,23 @@ def appointment_link_resend(*, appointment: Appointment, by, now: datetime | Non
         )
     if appointment.ends_at + timedelta(days=settings.MANAGE_LINK_DAYS) < now:
         raise ResendRefused(_("This booking's link has expired."), code="expired")
-    if Message.objects.filter(
-        appointment=appointment, kind=MessageKind.LINK, state=MessageState.PENDING
-    ).exists():
+    desk_links = Message.objects.filter(appointment=appointment, kind=MessageKind.DESK_LINK)
+    if desk_links.filter(state=MessageState.PENDING).exists():
         raise ResendRefused(_("A booking link email is already on its way."), code="pending")
-    message = notify.message_plan_now(appointment=appointment, kind=MessageKind.LINK, now=now)
+    last = desk_links.order_by("-due_at", "-pk").values_list("due_at", flat=True).first()
+    if last is not None and now < last + RESEND_INTERVAL:
+        raise ResendRefused(
+            _(
+                "The booking link was last emailed at %(last)s. To avoid flooding the patient's inbox, "
+                "another can be sent from %(next)s."
+            )
+            % {
+                "last": wall_clock(last, appointment.location).format("time"),
+                "next": wall_clock(last + RESEND_INTERVAL, appointment.location).format("time"),
+            },
+            code="too_soon",
+        )
+    message = notify.message_plan_now(appointment=appointment, kind=MessageKind.DESK_LINK, now=now)
     change = StatusChange(
         appointment=appointment,
         from_status=appointment.status,

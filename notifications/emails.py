@@ -24,6 +24,7 @@ SUBJECTS = {
     MessageKind.FEEDBACK_REQUEST: _("Would you recommend %(doctor)s?"),
     MessageKind.LINK: _("The link to your appointment with %(doctor)s (%(reference)s)"),
     MessageKind.VISIT_LIST: _("Your appointments at %(clinic)s"),
+    MessageKind.DESK_LINK: _("The link to your appointment with %(doctor)s (%(reference)s)"),
 }
 # A calendar file goes with every message that gives a (new) time; the UID stays, so apps update it.
 WITH_CALENDAR = {MessageKind.CONFIRMATION, MessageKind.CHANGED}

@@ -19,6 +19,7 @@ class MessageKind(models.TextChoices):
     # off the latest of those visits; `recipient` holds the address from planning on.
     VISIT_LIST = "visit_list", _("My appointments link")
     WAITLIST_OFFER = "waitlist_offer", _("Waitlist offer")  # an earlier time, held for one waiter
+    DESK_LINK = "desk_link", _("Booking link (front desk)")  # sent by the front desk for a caller
 
 
 class MessageChannel(models.TextChoices):

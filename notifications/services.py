@@ -224,7 +224,7 @@ def stale_reason(message: Message, appointment: Appointment, now: datetime) -> s
         if appointment.patient_email.casefold() != message.recipient.casefold():
             return _("The email address has changed")
         return ""
-    if message.kind == MessageKind.LINK:
+    if message.kind in (MessageKind.LINK, MessageKind.DESK_LINK):
         if appointment.ends_at + timedelta(days=settings.MANAGE_LINK_DAYS) < now:
             return _("The link has expired")
         return ""

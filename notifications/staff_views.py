@@ -9,13 +9,12 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from appointments.access import CHANGE, staff_required, visible_appointments
 from clinic.redirects import safe_next
 from doctors.models import Location
-from notifications.desk import RetryRefused, message_retry_now, needing_attention
+from notifications.desk import RetryRefused, message_retry_now, needing_attention, plain_error, retry_outcome
 from notifications.models import Message
 
 PAGE_SIZE = 50
@@ -58,6 +57,8 @@ def attention_list(request):
     location = form.cleaned_data["location"] if form.is_valid() else None
     rows = attention_messages(request.user, location)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row.plain_error = plain_error(row.last_error)
     status = 400 if form.is_bound and not form.is_valid() else 200
     context = {"form": form, "page_obj": page, "location": location, "next_url": request.get_full_path()}
     return render(request, "notifications/staff_messages.html", context, status=status)
@@ -72,9 +73,10 @@ def message_retry_view(request, pk):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        message_retry_now(message=message)
+        message_retry_now(message=message)  # committed here: an immediate task backend has sent it
     except RetryRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, _("Trying again now. The email leaves this list once it is sent."))
+        level, text = retry_outcome(message)
+        getattr(messages, level)(request, text)
     return redirect(safe_next(request, reverse("staff:messages")))

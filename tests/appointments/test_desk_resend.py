@@ -37,7 +37,7 @@ def test_the_link_goes_through_the_ledger_and_is_sent(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         message = appointment_link_resend(appointment=booking, by=front_desk_user)
-    assert (message.kind, message.appointment_id) == (MessageKind.LINK, booking.pk)
+    assert (message.kind, message.appointment_id) == (MessageKind.DESK_LINK, booking.pk)
     message.refresh_from_db()
     assert message.state == MessageState.SENT
     assert message.recipient == "neha@example.com"
@@ -78,7 +78,7 @@ def test_a_second_click_while_one_waits_sends_one(booking, front_desk_user):
     appointment_link_resend(appointment=booking, by=front_desk_user)  # on_commit never runs: still pending
     with pytest.raises(ResendRefused, match="already on its way"):
         appointment_link_resend(appointment=booking, by=front_desk_user)
-    assert Message.objects.filter(kind=MessageKind.LINK).count() == 1
+    assert Message.objects.filter(kind=MessageKind.DESK_LINK).count() == 1
 
 
 def test_the_staff_page_offers_the_button_and_the_post_reports_back(client, booking, front_desk_user):
@@ -104,3 +104,48 @@ def test_a_doctor_cannot_resend(client, booking, make_doctor_user):
     client.force_login(make_doctor_user(booking.doctor))
     assert client.post(reverse("staff:resend", args=[booking.reference])).status_code == 403
     assert not Message.objects.exists()
+
+
+def test_the_email_says_the_front_desk_sent_it(booking, front_desk_user, django_capture_on_commit_callbacks):
+    """Not the website wording ("Someone asked for this link on our website"): the patient asked the
+    desk (issue 12 finding 5)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_link_resend(appointment=booking, by=front_desk_user)
+    email = mail.outbox[0]
+    html = email.alternatives[0].content
+    for text in (email.body, html):
+        assert "Someone asked for this link on our website" not in text
+        assert "Our front desk" in text
+
+
+def test_resends_are_throttled_and_the_refusal_says_when(
+    booking, front_desk_user, django_capture_on_commit_callbacks
+):
+    """Sent (so nothing is pending), then asked again a second later: refused, with the last send's
+    time and when another is possible on the visit's wall clock; five minutes on, it goes."""
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_link_resend(appointment=booking, by=front_desk_user)
+    assert Message.objects.get(kind=MessageKind.DESK_LINK).state == MessageState.SENT
+    with time_machine.travel(NOW + timedelta(seconds=1), tick=False):
+        with pytest.raises(ResendRefused, match=r"last emailed at 11:00 IST.*from 11:05 IST") as refused:
+            appointment_link_resend(appointment=booking, by=front_desk_user)
+        assert refused.value.code == "too_soon"
+    assert Message.objects.filter(kind=MessageKind.DESK_LINK).count() == 1
+    assert len(mail.outbox) == 1
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        appointment_link_resend(appointment=booking, by=front_desk_user)
+    assert Message.objects.filter(kind=MessageKind.DESK_LINK).count() == 2
+
+
+def test_two_posts_a_second_apart_send_one_email(client, front_desk_user, monkeypatch):
+    """The immediate task backend sends at commit (run at once here: the test's transaction never
+    commits); the second POST, a second later, finds the first sent and sends nothing."""
+    monkeypatch.setattr("notifications.services.transaction.on_commit", lambda func, robust=False: func())
+    booking = AppointmentFactory(starts_at=NOW + timedelta(days=2), patient_email="neha@example.com")
+    client.force_login(front_desk_user)
+    url = reverse("staff:resend", args=[booking.reference])
+    client.post(url)
+    with time_machine.travel(NOW + timedelta(seconds=1), tick=False):
+        again = client.post(url, follow=True)
+    assertContains(again, "another can be sent from 11:05 IST")
+    assert len(mail.outbox) == 1

@@ -115,7 +115,12 @@ def test_a_no_show_is_undone_back_to_the_previous_status_with_who_when_why(docto
     clock.move_to(AT_16_30)
     appointment = visit(doctor, status=S.NO_SHOW, by=desk_user)
     other = UserFactory(username="second-desk")
-    undone = appointment_status_undo(appointment=appointment, by=other, reason="  Patient was in the loo  ")
+    undone = appointment_status_undo(
+        appointment=appointment,
+        by=other,
+        expected_status=appointment.status,
+        reason="  Patient was in the loo  ",
+    )
     assert undone.status == S.CONFIRMED
     appointment.refresh_from_db()
     assert appointment.status == S.CONFIRMED
@@ -137,7 +142,10 @@ def test_a_no_show_from_booked_goes_back_to_booked(doctor, desk_user, clock):
     appointment = AppointmentFactory(doctor=doctor, starts_at=AT_15_40)
     appointment_set_status(appointment=appointment, to_status=S.NO_SHOW, by=desk_user)
     assert (
-        appointment_status_undo(appointment=appointment, by=desk_user, reason="wrong row").status == S.BOOKED
+        appointment_status_undo(
+            appointment=appointment, by=desk_user, expected_status=S.NO_SHOW, reason="wrong row"
+        ).status
+        == S.BOOKED
     )
 
 
@@ -148,7 +156,12 @@ def test_undoing_a_completion_withdraws_the_feedback_request_and_recounts(doctor
     assert doctor.completed_visits == 1
     request = Message.objects.get(appointment=appointment, kind=MessageKind.FEEDBACK_REQUEST)
     assert request.state == MessageState.PENDING
-    appointment_status_undo(appointment=appointment, by=desk_user, reason="Clicked the wrong patient")
+    appointment_status_undo(
+        appointment=appointment,
+        by=desk_user,
+        expected_status=appointment.status,
+        reason="Clicked the wrong patient",
+    )
     appointment.refresh_from_db()
     doctor.refresh_from_db()
     request.refresh_from_db()
@@ -168,7 +181,9 @@ def test_an_undo_needs_a_reason_and_writes_nothing_without_one(doctor, desk_user
     appointment = visit(doctor, status=S.NO_SHOW, by=desk_user)
     before = StatusChange.objects.count()
     with pytest.raises(UndoRefused, match="Say why"):
-        appointment_status_undo(appointment=appointment, by=desk_user, reason=reason)
+        appointment_status_undo(
+            appointment=appointment, by=desk_user, expected_status=appointment.status, reason=reason
+        )
     appointment.refresh_from_db()
     assert appointment.status == S.NO_SHOW
     assert StatusChange.objects.count() == before
@@ -179,7 +194,9 @@ def test_an_undo_is_refused_the_next_day(doctor, desk_user, clock):
     appointment = visit(doctor, status=S.NO_SHOW, by=desk_user)
     clock.move_to(NEXT_DAY_09)
     with pytest.raises(UndoRefused, match="only be undone on the day of the visit"):
-        appointment_status_undo(appointment=appointment, by=desk_user, reason="late")
+        appointment_status_undo(
+            appointment=appointment, by=desk_user, expected_status=appointment.status, reason="late"
+        )
     appointment.refresh_from_db()
     assert appointment.status == S.NO_SHOW
 
@@ -189,7 +206,9 @@ def test_only_no_show_and_completed_can_be_undone(doctor, desk_user, clock, stat
     clock.move_to(AT_16_30)
     appointment = AppointmentFactory(doctor=doctor, starts_at=AT_15_40, status=status)
     with pytest.raises(UndoRefused, match="Only a no-show or a completed visit"):
-        appointment_status_undo(appointment=appointment, by=desk_user, reason="why not")
+        appointment_status_undo(
+            appointment=appointment, by=desk_user, expected_status=appointment.status, reason="why not"
+        )
 
 
 def test_a_no_show_whose_time_was_booked_again_cannot_be_undone(doctor, desk_user, clock):
@@ -198,16 +217,30 @@ def test_a_no_show_whose_time_was_booked_again_cannot_be_undone(doctor, desk_use
     appointment = visit(doctor, status=S.NO_SHOW, by=desk_user)
     AppointmentFactory(doctor=doctor, starts_at=AT_15_40, patient_name="Walk-in")
     with pytest.raises(UndoRefused, match="Another patient has been booked at this time"):
-        appointment_status_undo(appointment=appointment, by=desk_user, reason="she came after all")
+        appointment_status_undo(
+            appointment=appointment,
+            by=desk_user,
+            expected_status=appointment.status,
+            reason="she came after all",
+        )
     appointment.refresh_from_db()
     assert appointment.status == S.NO_SHOW
 
 
-def test_a_status_set_outside_the_workflow_has_nothing_to_go_back_to(doctor, desk_user, clock):
+@pytest.mark.parametrize(("status", "back_to"), [(S.NO_SHOW, S.BOOKED), (S.COMPLETED, S.CHECKED_IN)])
+def test_a_status_set_outside_the_workflow_goes_back_the_workflows_usual_way(
+    doctor, desk_user, clock, status, back_to
+):
+    """No audit row into the status (admin, import, old demo data): the undo still works (issue 12
+    finding 2), back to the status before it on the workflow's path (workflow.UNDO_FALLBACK)."""
     clock.move_to(AT_16_30)
-    appointment = AppointmentFactory(doctor=doctor, starts_at=AT_15_40, status=S.NO_SHOW)  # no audit rows
-    with pytest.raises(UndoRefused, match="no earlier one"):
-        appointment_status_undo(appointment=appointment, by=desk_user, reason="?")
+    appointment = AppointmentFactory(doctor=doctor, starts_at=AT_15_40, status=status)  # no audit rows
+    undone = appointment_status_undo(
+        appointment=appointment, by=desk_user, expected_status=status, reason="set by mistake"
+    )
+    assert undone.status == back_to
+    change = undone.status_changes.get(undo=True)
+    assert (change.from_status, change.to_status, change.note) == (status, back_to, "set by mistake")
 
 
 def test_the_undo_view_takes_a_reason_and_says_what_it_did(client, doctor, desk_user, clock):
@@ -215,9 +248,9 @@ def test_the_undo_view_takes_a_reason_and_says_what_it_did(client, doctor, desk_
     appointment = visit(doctor, status=S.NO_SHOW, by=desk_user)
     client.force_login(desk_user)
     url = reverse("staff:undo", args=[appointment.reference])
-    refused = client.post(url, {"reason": ""}, follow=True)
-    assertContains(refused, "Say why you are undoing this.")
-    done = client.post(url, {"reason": "Arrived late"}, follow=True)
+    refused = client.post(url, {"reason": "", "from_status": S.NO_SHOW}, follow=True)
+    assertContains(refused, "Say why you are undoing this.", status_code=409)
+    done = client.post(url, {"reason": "Arrived late", "from_status": S.NO_SHOW}, follow=True)
     assertContains(done, "is confirmed again")
     assertContains(done, "Undo:")  # the history marks the row
     assertContains(done, "Arrived late")
@@ -241,7 +274,7 @@ def test_the_undo_view_swaps_the_day_card_with_htmx(client, doctor, desk_user, c
     client.force_login(desk_user)
     response = client.post(
         reverse("staff:undo", args=[appointment.reference]),
-        {"reason": "late"},
+        {"reason": "late", "from_status": S.NO_SHOW},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200

@@ -14,7 +14,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from appointments.exports import EXPORT_COLUMNS, formula_guard
-from appointments.models import AppointmentSource
+from appointments.models import AppointmentSource, new_reference
 from tests.factories import AppointmentFactory, DoctorFactory, LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,10 +111,18 @@ def test_the_csv_has_a_bom_date_and_time_columns_and_plain_phone_numbers(desk, v
     assert rows[0] == EXPORT_COLUMNS
     priya = dict(zip(rows[0], rows[1], strict=True))
     assert (priya["date"], priya["time"], priya["time_zone"]) == ("2026-11-23", "10:30", "IST")
-    assert priya["mobile"] == "+919812345678"  # no apostrophe before +91
+    # International format with spaces: no apostrophe, and no spreadsheet reads it as 9.198E+11.
+    assert priya["mobile"] == "+91 98123 45678"
     injector = dict(zip(rows[0], rows[2], strict=True))
     assert injector["patient_name"] == "'=cmd|' /C calc'!A0"
     assert len(rows) == 3  # London's visit is another location
+
+
+@pytest.mark.parametrize("number_like", ["23456789", "2345E678", "9E999999"])
+def test_a_new_reference_never_looks_like_a_number_to_a_spreadsheet(monkeypatch, number_like):
+    drawn = iter(number_like + "ABCD2345")
+    monkeypatch.setattr("appointments.models.secrets.choice", lambda alphabet: next(drawn))
+    assert new_reference() == "ABCD2345"
 
 
 def test_the_csv_keeps_non_english_names_in_utf8(desk, visits):
@@ -137,7 +145,7 @@ def test_the_xlsx_opens_with_typed_cells_and_text_phones(desk, visits):
     assert priya["date"].value.date() == date(2026, 11, 23)
     assert priya["time"].value == time(10, 30)
     assert priya["time_zone"].value == "IST"
-    assert (priya["mobile"].value, priya["mobile"].data_type) == ("+919812345678", "s")
+    assert (priya["mobile"].value, priya["mobile"].data_type) == ("+91 98123 45678", "s")
     injector = dict(zip(EXPORT_COLUMNS, by_name["=cmd|' /C calc'!A0"], strict=True))
     # Stored as text, exactly as typed: a spreadsheet shows it and never runs it.
     assert (injector["patient_name"].value, injector["patient_name"].data_type) == ("=cmd|' /C calc'!A0", "s")

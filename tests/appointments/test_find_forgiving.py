@@ -98,6 +98,10 @@ def test_one_folding_for_names_and_queries(text, folded):
         ("98450 31234", "aditi"),  # spaced as people read it out
         ("+91 98450 31234", "aditi"),
         ("09845031234", "aditi"),  # national form with the trunk 0
+        ("\u0663\u0661\u0662\u0663\u0664", "aditi"),  # Arabic-Indic digits of 31234 (booking accepts them)
+        ("\u096f\u096e\u096a\u096b\u0966", "aditi"),  # Devanagari digits of 98450
+        ("\u096f\u096e\u096a\u096b\u0966 \u0663\u0661\u0662\u0663\u0664", "aditi"),  # the whole number
+        ("\uff16\uff15\uff14\uff13", "siobhan"),  # full-width digits of 6543
     ],
 )
 def test_find_forgives_what_the_desk_types(desk, people, query, who):
@@ -108,6 +112,10 @@ def test_the_reference_finds_its_appointment_in_any_case_and_spacing(desk, peopl
     reference = people["aditi"].reference
     assert found(desk, reference.lower()) == ["Aditi Rao"]
     assert found(desk, f" {reference[:4]} {reference[4:]} ") == ["Aditi Rao"]
+
+
+def test_the_fold_writes_any_scripts_digits_in_ascii():
+    assert fold_name("Ward \u096d B\u0662") == "ward 7 b2"
 
 
 def test_three_digits_are_not_a_phone_search(desk, people):

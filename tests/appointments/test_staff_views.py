@@ -479,7 +479,7 @@ def test_the_csv_export_is_streamed_in_local_time_with_the_zone_and_offset(desk,
             "Dr. Meera Kulkarni",
             "Residency Road",
             "Priya Sharma",
-            "+919812345678",  # a phone number is never "guarded" with an apostrophe
+            "+91 98123 45678",  # spaced, so no spreadsheet reads a number; never "guarded"
             "Booked",
             "Phone",
         ]
