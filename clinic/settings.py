@@ -245,7 +245,7 @@ BOOKING_MAX_PER_MOBILE = int(os.environ.get("BOOKING_MAX_PER_MOBILE", 3))
 # a waitlist offer holds the freed time for its waiter this long. Holds placed per client address
 # per hour are limited, so no script can hold a doctor's week.
 BOOKING_HOLD_MINUTES = int(os.environ.get("BOOKING_HOLD_MINUTES", 5))
-BOOKING_HOLD_LIMIT = int(os.environ.get("BOOKING_HOLD_LIMIT", 30))
+BOOKING_HOLD_LIMIT = int(os.environ.get("BOOKING_HOLD_LIMIT", 10))
 WAITLIST_OFFER_MINUTES = int(os.environ.get("WAITLIST_OFFER_MINUTES", 15))
 # Cards show the next free time within this many days ("call us" beyond it).
 BOOKING_CARD_LOOKAHEAD_DAYS = int(os.environ.get("BOOKING_CARD_LOOKAHEAD_DAYS", 14))
