@@ -129,4 +129,17 @@ def patient_data(request: DataRequest, findings: Findings, now: datetime | None 
         },
         "visits": [visit_data(visit, now) for visit in findings.visits],
         "privacy_requests": [request_data(other, zone) for other in findings.other_requests],
+        "waitlist": [
+            {
+                "doctor": entry.doctor.name,
+                "patient_name": entry.patient_name,
+                "mobile": entry.patient_phone.as_e164 if entry.patient_phone else "",
+                "email": entry.patient_email,
+                "up_to": entry.not_after.isoformat(),
+                "time_of_day": entry.get_part_of_day_display(),
+                "status": entry.get_status_display(),
+                "joined_at": _when(entry.created_at, zone),
+            }
+            for entry in findings.waitlist
+        ],
     }

@@ -34,6 +34,7 @@ from privacy.models import (
     PrivacyEvent,
     RequestState,
 )
+from waitlist.models import WaitlistEntry
 
 # The task that sends one message; its stored results carry the message id as their only argument.
 SEND_MESSAGE_TASK = "notifications.tasks.send_message"
@@ -52,6 +53,7 @@ class Removed:
     task_results: int = 0
     feedback_comments: int = 0
     history_notes: int = 0
+    waitlist_entries: int = 0
 
     def as_detail(self) -> dict:
         return {
@@ -61,6 +63,7 @@ class Removed:
             "task_results": self.task_results,
             "feedback_comments": self.feedback_comments,
             "history_notes": self.history_notes,
+            "waitlist_entries": self.waitlist_entries,
         }
 
     def add(self, other: "Removed") -> None:
@@ -69,6 +72,7 @@ class Removed:
         self.task_results += other.task_results
         self.feedback_comments += other.feedback_comments
         self.history_notes += other.history_notes
+        self.waitlist_entries += other.waitlist_entries
 
 
 def _chunks(values: list, size: int = BATCH):
@@ -107,6 +111,11 @@ def _anonymise(
     removed.history_notes = (
         StatusChange.objects.filter(appointment_id__in=appointment_ids).exclude(note="").update(note="")
     )
+    # A waitlist entry made from one of these visits holds the same patient's name, mobile and email:
+    # it goes (its offers and their messages cascade).
+    removed.waitlist_entries = _delete_entries(
+        WaitlistEntry.objects.filter(appointment_id__in=appointment_ids)
+    )
     Appointment.objects.filter(pk__in=appointment_ids).update(
         patient_name=ANONYMISED_NAME,
         patient_phone="",
@@ -124,6 +133,12 @@ def _anonymise(
         [Anonymisation(appointment_id=pk, at=now, reason=reason, request=request) for pk in appointment_ids]
     )
     return removed
+
+
+def _delete_entries(entries) -> int:
+    """Delete these waitlist entries (a queryset) with their offers and the offers' messages; returns
+    how many entries went."""
+    return entries.delete()[1].get(WaitlistEntry._meta.label, 0)
 
 
 def _lock(appointment_ids) -> list[int]:
@@ -219,6 +234,14 @@ def retention_sweep(*, now: datetime | None = None, batch: int = BATCH) -> Remov
                     detail=removed.as_detail() | {"cutoff": retention_cutoff(now).isoformat()},
                 )
         total.add(removed)
+    with transaction.atomic():
+        # Waitlist entries joined before the window (their last wished-for day is long gone).
+        gone = _delete_entries(WaitlistEntry.objects.filter(created_at__lt=retention_cutoff(now)))
+    if gone:
+        PrivacyEvent.objects.create(
+            action=EventAction.RETENTION, at=now, detail=Removed(waitlist_entries=gone).as_detail()
+        )
+        total.waitlist_entries += gone
     for request in _requests_past_window(now):
         request_close(request=request, by=None, now=now)
     return total
@@ -250,6 +273,16 @@ def patient_visits(*, phone: str = "", email: str = ""):
     return Appointment.objects.filter(condition)
 
 
+def patient_waitlist(*, phone: str = "", email: str = ""):
+    """Every waitlist entry made with this mobile number (E.164) or this email (any case), a queryset."""
+    condition = Q(pk__in=[])
+    if phone:
+        condition |= Q(patient_phone=phone)
+    if email:
+        condition |= Q(patient_email__iexact=email)
+    return WaitlistEntry.objects.filter(condition)
+
+
 def is_upcoming(appointment: Appointment, now: datetime) -> bool:
     """Still to happen: holds its slot (booked, confirmed, checked in) and has not ended."""
     return appointment.status in ACTIVE_STATUSES and appointment.ends_at > now
@@ -262,6 +295,7 @@ class Findings:
 
     visits: list[Appointment]
     other_requests: list[DataRequest]
+    waitlist: list[WaitlistEntry] = field(default_factory=list)
 
     def counts(self) -> dict:
         return {
@@ -270,6 +304,7 @@ class Findings:
             "messages": sum(len(visit.message_list) for visit in self.visits),
             "feedback": sum(1 for visit in self.visits if visit.feedback_answer is not None),
             "other_requests": len(self.other_requests),
+            "waitlist_entries": len(self.waitlist),
         }
 
 
@@ -305,7 +340,12 @@ def request_findings(request: DataRequest) -> Findings:
     if request.email:
         other |= Q(email__iexact=request.email)
     others = list(DataRequest.objects.filter(other).exclude(pk=request.pk).order_by("opened_at", "pk"))
-    return Findings(visits=visits, other_requests=others)
+    waitlist = list(
+        patient_waitlist(phone=phone, email=request.email)
+        .select_related("doctor")
+        .order_by("created_at", "pk")
+    )
+    return Findings(visits=visits, other_requests=others, waitlist=waitlist)
 
 
 def mask_phone(value) -> str:
@@ -426,6 +466,10 @@ def request_erase(*, request: DataRequest, by, now: datetime | None = None) -> E
     kept = [visit for visit in visits if is_upcoming(visit, now)]
     erasable = [visit.pk for visit in visits if not is_upcoming(visit, now)]
     removed = _anonymise(erasable, reason=AnonymisationReason.REQUEST, now=now, request=request)
+    # Waiting for an earlier time is not a visit: nothing to keep, the entries go now.
+    removed.waitlist_entries += _delete_entries(
+        patient_waitlist(phone=normalise_phone(request.phone), email=request.email)
+    )
     kept_references = [visit.reference for visit in kept]
     _event(
         request=request,
