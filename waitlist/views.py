@@ -129,29 +129,34 @@ def offer(request, token):
     status = 200
     error = None
     if request.method == "POST":
-        if request.POST.get("action") == "decline":
+        action = request.POST.get("action")
+        if action not in {"accept", "decline"}:
+            # Only the page's own two buttons act: a POST without either changes nothing.
+            error, status = _("Choose “Book this time” or “No thanks”."), 400
+        elif action == "decline":
             offer_decline(offer=found)
             messages.info(
                 request, _("Thank you. We offer this time to the next person; you keep your place.")
             )
             return redirect("waitlist:offer", token=token)
-        try:
-            appointment = offer_accept(offer=found)
-        except OfferGone:
-            status = 409
-        except (
-            SlotTaken,
-            SlotUnavailable,
-            PastCutoff,
-            NotActive,
-            AlreadyBooked,
-            MobileLimitReached,
-        ) as refused:
-            error = refused.messages[0] if refused.messages else _("This time could not be booked.")
-            status = 409
         else:
-            messages.success(request, _("Done: the earlier time is yours."))
-            return redirect(manage_url(appointment))
+            try:
+                appointment = offer_accept(offer=found)
+            except OfferGone:
+                status = 409
+            except (
+                SlotTaken,
+                SlotUnavailable,
+                PastCutoff,
+                NotActive,
+                AlreadyBooked,
+                MobileLimitReached,
+            ) as refused:
+                error = refused.messages[0] if refused.messages else _("This time could not be booked.")
+                status = 409
+            else:
+                messages.success(request, _("Done: the earlier time is yours."))
+                return redirect(manage_url(appointment))
         found.refresh_from_db()
     context = {"offer": found, "refusal": offer_refusal(found), "error": error, "token": token}
     return render(request, "waitlist/offer.html", context, status=status)

@@ -67,11 +67,16 @@ def post_at_once(url: str, bodies: list[dict]) -> list[tuple[dict, int, str, str
     return results
 
 
+def patient_name(number: int) -> str:
+    """A distinct name per client, in letters only: names are letters, not digits (issue 10 item 6)."""
+    return "Patient " + "".join("ABCDEFGHIJ"[int(digit)] for digit in f"{number:04d}")
+
+
 def booking_body(number: int, start: str, *, same_phone: bool = False, same_name: bool = False) -> dict:
     return {
         "start": start,
         "booking_token": str(uuid.uuid4()),
-        "patient_name": "Asha Rao" if same_name else f"Patient {number}",
+        "patient_name": "Asha Rao" if same_name else patient_name(number),
         "patient_phone": "+919812340000" if same_phone else f"+91981234{number:04d}",
         "visit_type": "first",
         "consent": "on",

@@ -97,7 +97,7 @@ def test_a_second_patient_cannot_book_a_held_time(client, doctor):
     other = Client()
     assertRedirects(
         other.get(details(doctor), {"start": START}),
-        reverse("appointments:picker", kwargs={"slug": doctor.slug}),
+        reverse("appointments:picker", kwargs={"slug": doctor.slug}) + "?date=2026-11-24",  # that time's day
     )
     response = other.post(details(doctor), stranger_data())
     assertContains(response, "that time was just taken", status_code=409)
@@ -184,7 +184,9 @@ def test_releasing_an_unknown_or_unreadable_token_releases_nothing_and_goes_to_t
     response = client.post(
         reverse("appointments:release-hold", kwargs={"slug": doctor.slug}), {"booking_token": token}
     )
-    assertRedirects(response, reverse("appointments:picker", kwargs={"slug": doctor.slug}))
+    assertRedirects(
+        response, reverse("appointments:picker", kwargs={"slug": doctor.slug}) + "?date=2026-11-24"
+    )
     assert SlotHold.objects.count() == 1
 
 
@@ -291,4 +293,6 @@ def test_a_tampered_hold_cookie_is_ignored(client, doctor):
     _, token = open_form(Client(), doctor)
     client.cookies["slot_hold"] = token  # unsigned: someone else's token copied in
     response = client.get(details(doctor), {"start": START})
-    assertRedirects(response, reverse("appointments:picker", kwargs={"slug": doctor.slug}))
+    assertRedirects(
+        response, reverse("appointments:picker", kwargs={"slug": doctor.slug}) + "?date=2026-11-24"
+    )

@@ -184,3 +184,17 @@ def test_joining_keeps_the_booking_forms_strict_input(client, doctor, field, val
     response = client.post(join_url(doctor), join_form(**{field: value}))
     assertContains(response, message, status_code=400)
     assert not WaitlistEntry.objects.exists()
+
+
+@pytest.mark.parametrize("action", [None, "", "acept", "²"])
+def test_an_offer_post_without_one_of_its_buttons_changes_nothing(client, doctor, full_week, action):
+    """Only "Book this time" or "No thanks" act; anything else (the hostile-input walk posted garbage and
+    the offer was taken) is a 400 with the page again."""
+    client.post(join_url(doctor), join_form())
+    cancel(full_week[TUE_0920])
+    offer = WaitlistOffer.objects.get()
+    response = client.post(offer_url(offer), {} if action is None else {"action": action})
+    assertContains(response, "Choose “Book this time” or “No thanks”.", status_code=400)
+    assert not Appointment.objects.filter(patient_name="Asha Rao").exists()
+    offer.refresh_from_db()
+    assert offer.state == OfferState.OPEN
