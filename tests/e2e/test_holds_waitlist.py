@@ -52,7 +52,7 @@ def test_a_second_patient_cannot_take_a_time_someone_is_typing_for_until_it_is_g
     second.goto(f"/book/{spine_surgeon.slug}/?date={local:%Y-%m-%d}")
     assert start not in [start_of(link) for link in second.locator(".slot-time").all()]
     second.goto(f"/book/{spine_surgeon.slug}/details/?start={start:%Y-%m-%dT%H:%M:%SZ}")
-    second.wait_for_url(f"**/book/{spine_surgeon.slug}/")
+    second.wait_for_url(f"**/book/{spine_surgeon.slug}/?date={local:%Y-%m-%d}")  # the picker on that day
     assert "That time is not available any more" in second.get_by_role("main").inner_text()
 
     first.get_by_role("button", name="Choose another time").click()
