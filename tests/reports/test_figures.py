@@ -4,7 +4,7 @@ Runs on SQLite and, with DATABASE_URL set, on PostgreSQL: the weekday and period
 by the database on the location's clock, so both must agree with the numbers below.
 """
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -17,7 +17,7 @@ from tests.factories import (
     TimeOffFactory,
     WorkingHoursFactory,
 )
-from tests.reports.conftest import MONDAY, SUNDAY
+from tests.reports.conftest import MONDAY, SUNDAY, local
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +168,20 @@ def test_a_clinic_in_another_zone_than_the_servers_is_read_on_its_own_clock(now)
         ["Tuesday", 0.0, 0.0, None],
     ]
     assert report.tables["sources"].footer == ["All sources", 1, 100.0]
+
+
+def test_a_visit_outside_its_doctors_hours_raises_no_other_doctors_share(week):
+    """Bhaskar has no Tuesday hours; a Tuesday visit of his shows in his own row but not in the totals
+    across doctors (a tester saw "All doctors" at 57 % with one doctor at 48 % and the other without hours)."""
+    starts = local(MONDAY + timedelta(days=1), 10)
+    AppointmentFactory(
+        doctor=week["bhaskar"],
+        location=week["location"],
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+    )
+    report = Report.build(location=week["location"], first=MONDAY, last=SUNDAY)
+    assert rows(report, "utilisation-weekday")[1] == ["Tuesday", 4.0, 0.7, 16.7]  # Asha's alone, as before
+    assert report.tables["utilisation-doctor"].footer == ["All doctors", 26.0, 4.0, 15.4]
+    assert rows(report, "utilisation-doctor")[1][:3] == ["Dr. Bhaskar Rao", 6.0, 3.0]
+    assert report.headline["utilisation"] == 15.4
