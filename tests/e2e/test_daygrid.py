@@ -58,7 +58,7 @@ def tuesday(demo_site):
                     reason="Low back pain after lifting a heavy box",
                     status=next(statuses),
                     source=next(sources),
-                    reference=f"GRID{doctor_id:02d}{number:03d}",
+                    reference=f"GRD{doctor_id % 100:02d}{number:03d}",  # 8 characters, as the column allows
                 )
             )
     Appointment.objects.bulk_create(rows)
@@ -117,7 +117,9 @@ def test_the_demo_tuesday_fits_a_desk_screen_with_every_doctor_on_one_row(page, 
 def test_hovering_or_focusing_a_visit_opens_it_with_its_actions(page, tuesday):
     sign_in(page)
     open_day(page, tuesday)
-    booked = Appointment.objects.filter(reference__startswith="GRID", status=AppointmentStatus.BOOKED).first()
+    booked = Appointment.objects.filter(
+        reference__regex=r"^GRD\d{5}$", status=AppointmentStatus.BOOKED
+    ).first()
     card = page.locator(f"#appt-{booked.reference}")
     confirm = card.get_by_role("button", name="Confirm")
     closed = card.bounding_box()["height"]
