@@ -23,7 +23,6 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
@@ -71,6 +70,7 @@ from appointments.staff_forms import (
 )
 from appointments.views import picker_context, picker_heading_level
 from appointments.workflow import complete_waits, next_step_hints, undo_open
+from clinic.redirects import safe_next
 from doctors.models import Doctor, Location
 from notifications.models import Message
 from notifications.staff_views import attention_count
@@ -371,14 +371,22 @@ NEXT_PAGES = frozenset({"staff:day", "staff:week", "staff:find"})
 
 
 def _safe_next(request, fallback: str, reference: str | None = None) -> str:
-    """The POST's `next` when it is a same-site staff day, week or find page, or the page of the
-    appointment `reference`; else `fallback`. In: the request, a fallback URL (str), the reference
-    of the appointment being changed. Out: a URL path (str). Never raises."""
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    """The POST's `next` when it is a same-site path (clinic.redirects.safe_next) to a staff day, week or
+    find page, or to the page of the appointment `reference`; else `fallback`. In: the request, a
+    fallback URL (str), the reference of the appointment being changed. Out: a URL path (str). Never
+    raises."""
+    target = safe_next(request, "")
+    if not target:
         return fallback
+    try:
+        match = resolve(urlsplit(target).path)
+    except Resolver404:
+        return fallback
+    if match.view_name in NEXT_PAGES:
+        return target
+    if match.view_name == "staff:appointment" and reference and match.kwargs.get("reference") == reference:
+        return target
+    return fallback
     try:
         match = resolve(urlsplit(target).path)
     except Resolver404:

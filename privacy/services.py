@@ -309,7 +309,8 @@ class Findings:
 
 
 def request_findings(request: DataRequest) -> Findings:
-    """What the clinic holds for an open request's identifiers, in a fixed number of queries (5);
+    """What the clinic holds for an open request's identifiers (visits, other requests, waitlist entries),
+    in a fixed number of queries (6);
     nothing for a closed one (its identifiers are gone)."""
     if not request.is_open:
         return Findings(visits=[], other_requests=[])
